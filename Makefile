@@ -1,0 +1,50 @@
+# IBM Z Secure Execution guest toolkit: one make for everything.
+#
+#   make            build segen (with the s390x boot stub embedded)
+#   make test       run every test suite; ends with "N passed, N failed, N skipped"
+#   make check      the whole suite again, built with ASan + UBSan
+#   make bench      speed and memory ratios (printed, not asserted by tests)
+#   make demo       fetch a Debian s390x kernel, build and boot-test a sample image
+#   make deps       install the Debian packages everything above needs (idempotent)
+#   make install    PREFIX=/usr/local DESTDIR= : segen, the genprotimg link, man page
+
+BUILD ?= build
+CACHE_DIR ?= $(CURDIR)/.cache
+PREFIX ?= /usr/local
+DESTDIR ?=
+CROSS_COMPILE ?= s390x-linux-gnu-
+CC ?= cc
+SANITIZE ?=
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+.PHONY: all test check bench fuzz demo deps install uninstall clean format format-check \
+	kernel-test unit-test cli-test qemu-test
+all:
+
+include mk/deps.mk
+include stub/stub.mk
+include genimage/genimage.mk
+include tests/tests.mk
+-include kernel-patches/kernel.mk
+
+all: $(SEGEN)
+
+install: $(SEGEN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(SEGEN) $(DESTDIR)$(PREFIX)/bin/segen
+	ln -sf segen $(DESTDIR)$(PREFIX)/bin/genprotimg
+	install -m 0644 genimage/man/segen.1 $(DESTDIR)$(PREFIX)/share/man/man1/segen.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/segen $(DESTDIR)$(PREFIX)/bin/genprotimg \
+		$(DESTDIR)$(PREFIX)/share/man/man1/segen.1
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' | grep -v '^kernel-patches/')
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf $(BUILD) build-san

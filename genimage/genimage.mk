@@ -1,0 +1,42 @@
+# segen: the image builder and inspector.
+SEGEN := $(BUILD)/segen
+SEGEN_LIB := $(BUILD)/libsegen.a
+
+WARN_CFLAGS := -Wall -Wextra -Wshadow -Wconversion -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes -Wvla -Wimplicit-fallthrough
+SEGEN_CFLAGS := -std=gnu11 -O2 -g -pthread -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
+	-DSEGEN_VERSION='"$(VERSION)"' -Igenimage/src -Istub/include $(WARN_CFLAGS)
+SEGEN_LDLIBS := -lcrypto -lcurl -lz -pthread
+ifneq ($(SANITIZE),)
+SEGEN_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+SEGEN_LDFLAGS += -fsanitize=address,undefined
+endif
+SEGEN_CFLAGS += $(EXTRA_CFLAGS)
+
+SEGEN_MAIN_SRC := genimage/src/main.c
+SEGEN_LIB_SRCS := $(filter-out $(SEGEN_MAIN_SRC),$(wildcard genimage/src/*.c))
+SEGEN_LIB_OBJS := $(SEGEN_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+SEGEN_BLOBS_OBJ := $(BUILD)/obj/stub_blobs.o
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(SEGEN_CFLAGS) -MMD -MP -c $< -o $@
+
+$(SEGEN_LIB): $(SEGEN_LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# The stub blobs are embedded with .incbin so segen is one self-contained file.
+$(BUILD)/gen/stub_blobs.S: genimage/stub_blobs.S.in $(STUB_STAGE_A_BIN) $(STUB_STAGE_B_BIN)
+	@mkdir -p $(@D)
+	sed -e 's|@STAGE_A@|$(abspath $(STUB_STAGE_A_BIN))|' \
+	    -e 's|@STAGE_B@|$(abspath $(STUB_STAGE_B_BIN))|' $< > $@
+$(SEGEN_BLOBS_OBJ): $(BUILD)/gen/stub_blobs.S
+	$(CC) -c $< -o $@
+
+$(SEGEN): $(BUILD)/obj/$(SEGEN_MAIN_SRC:.c=.o) $(SEGEN_BLOBS_OBJ) $(SEGEN_LIB)
+	$(CC) $(SEGEN_LDFLAGS) -o $@ $^ $(SEGEN_LDLIBS)
+	ln -sf segen $(BUILD)/genprotimg
+
+-include $(SEGEN_LIB_OBJS:.o=.d) $(BUILD)/obj/$(SEGEN_MAIN_SRC:.c=.d)

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The contract between segen (the image builder, x86 host) and the boot stub
+ * (s390x, freestanding). Both sides include this file, so it uses only
+ * fixed-width types and no library. All multi-byte fields are big-endian on
+ * disk; s390x reads them natively, segen goes through its BE accessors.
+ *
+ * Layout of an image (file offset = guest address), see docs/image-layout.md:
+ *   0x0      short IPL PSW from the stage-a blob
+ *   0xC000   struct stub_image_metadata, written by segen
+ *   0x10000  stage-a blob: tiny entry, 0x10400..0x10FFF unused
+ *   0x11000  stage-a code and data (clear text)
+ *   0x14000  SE header
+ *   ...      kernel, ramdisk, cmdline, stage-b (encrypted components)
+ *   ...      IPIB
+ */
+#ifndef STUB_ABI_H
+#define STUB_ABI_H
+
+#include <stdint.h>
+
+/* Fixed addresses every image uses. */
+#define STUB_IMAGE_METADATA_ADDR 0xc000UL
+#define STUB_STAGE_A_LOAD_ADDR 0x10000UL
+#define STUB_STAGE_A_CODE_ADDR 0x11000UL
+#define STUB_SE_HEADER_MIN_ADDR 0x14000UL
+/* Loaders write the Linux parameter area here; the stage-a blob keeps it zero. */
+#define STUB_LINUX_PARM_AREA_START 0x10400UL
+#define STUB_LINUX_PARM_AREA_END 0x11000UL
+
+/*
+ * Memory stage-a may use at run time for its stacks, SCCB and other
+ * scratch data: below the metadata page and above the 8 KiB lowcore.
+ * Everything from 0xC000 up belongs to the image and must stay intact until
+ * DIAGNOSE 308 subcode 10 has consumed it.
+ */
+#define STUB_STAGE_A_SCRATCH_START 0x2000UL
+#define STUB_STAGE_A_SCRATCH_END 0xc000UL
+
+/* At 0xC000: how stage-a (and segen info/verify) find the header and the IPIB. */
+#define STUB_IMAGE_METADATA_MAGIC "SeImgLnx"
+#define STUB_IMAGE_METADATA_VERSION 1
+#define STUB_IMAGE_METADATA_SIZE 28
+/*
+ *   0x00  char[8]  magic "SeImgLnx"
+ *   0x08  u64      SE header address
+ *   0x10  u32      version, 1
+ *   0x14  u64      IPIB address (unaligned u64: read it byte-wise)
+ */
+#define STUB_IMAGE_METADATA_OFF_MAGIC 0x00
+#define STUB_IMAGE_METADATA_OFF_HDR 0x08
+#define STUB_IMAGE_METADATA_OFF_VERSION 0x10
+#define STUB_IMAGE_METADATA_OFF_IPIB 0x14
+
+/*
+ * Stage-b parameters: the last STUB_STAGE_B_PARAMS_SIZE bytes of the stage-b
+ * blob. The blob ships them zeroed but for the magic; segen fills them in
+ * before it encrypts the component. Stage-b refuses to run (wait code
+ * STUB_WAIT_B_BAD_PARAMS) if the magic or version does not match.
+ */
+#define STUB_STAGE_B_PARAMS_MAGIC 0x5345474e53544201ULL /* "SEGNSTB" 0x01 */
+#define STUB_STAGE_B_PARAMS_SIZE 64
+
+struct stub_stage_b_params {
+	uint64_t magic; /* STUB_STAGE_B_PARAMS_MAGIC */
+	uint64_t kernel_addr; /* guest address of the kernel component */
+	uint64_t kernel_size; /* size of the kernel file, unpadded */
+	uint64_t initrd_addr; /* 0 when there is no ramdisk */
+	uint64_t initrd_size; /* unpadded */
+	uint64_t cmdline_addr; /* 0 when there is no command line */
+	uint64_t cmdline_size; /* bytes including the terminating NUL */
+	uint64_t reserved; /* 0 */
+};
+
+_Static_assert(sizeof(struct stub_stage_b_params) == STUB_STAGE_B_PARAMS_SIZE,
+	       "stage-b parameter block size");
+
+/* Where the kernel starts once stage-b has placed it. */
+#define STUB_KERNEL_ENTRY 0x10000UL
+#define STUB_KERNEL_PSW_MASK 0x0000000180000000ULL
+
+/* Linux parameter area fields (raw s390x kernel image, and in memory). */
+#define STUB_LINUX_INITRD_START 0x10408UL
+#define STUB_LINUX_INITRD_SIZE 0x10410UL
+#define STUB_LINUX_MAX_CMDLINE 0x10430UL
+#define STUB_LINUX_CMDLINE 0x10480UL
+#define STUB_LINUX_DEFAULT_MAX_CMDLINE 896UL
+
+#endif /* STUB_ABI_H */
