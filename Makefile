@@ -18,6 +18,18 @@ SANITIZE ?=
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
+# Paths every part may use; the fragments below add their rules and suites.
+SEGEN := $(BUILD)/segen
+STUB_STAGE_A_BIN := $(BUILD)/stub/stage-a.bin
+STUB_STAGE_B_BIN := $(BUILD)/stub/stage-b.bin
+VECTORS_DIR ?= $(abspath $(CURDIR)/../shared/vectors)
+export VECTORS_DIR CACHE_DIR
+TEST_ENV = SEGEN=$(abspath $(SEGEN)) BUILD_DIR=$(abspath $(BUILD)) VECTORS_DIR=$(VECTORS_DIR) \
+	CACHE_DIR=$(CACHE_DIR) STUB_STAGE_A_BIN=$(abspath $(STUB_STAGE_A_BIN)) \
+	STUB_STAGE_B_BIN=$(abspath $(STUB_STAGE_B_BIN))
+# Each part appends: TEST_SUITES += name '$(TEST_ENV) command-printing-TAP'
+TEST_SUITES =
+
 .PHONY: all test check bench fuzz demo deps install uninstall clean format format-check \
 	kernel-test unit-test cli-test qemu-test
 all:

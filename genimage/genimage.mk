@@ -1,5 +1,4 @@
 # segen: the image builder and inspector.
-SEGEN := $(BUILD)/segen
 SEGEN_LIB := $(BUILD)/libsegen.a
 
 WARN_CFLAGS := -Wall -Wextra -Wshadow -Wconversion -Wformat=2 -Wmissing-prototypes \

@@ -1,10 +1,8 @@
 # Boot stub build (cross-compiled s390x). Owned by stub/; see stub/README.md.
 # Contract with the rest of the build:
-#   STUB_STAGE_A_BIN  flat stage-a blob (guest addresses 0 .. end, file offset = address)
+#   STUB_STAGE_A_BIN (set in the top Makefile)  flat stage-a blob (guest addresses 0 .. end, file offset = address)
 #   STUB_STAGE_B_BIN  flat stage-b blob, entry at offset 0, parameters in its last 64 bytes
 #   stub-test         stand-alone QEMU tests of the stub, TAP on stdout
-STUB_STAGE_A_BIN := $(BUILD)/stub/stage-a.bin
-STUB_STAGE_B_BIN := $(BUILD)/stub/stage-b.bin
 
 .PHONY: stub stub-test
 stub: $(STUB_STAGE_A_BIN) $(STUB_STAGE_B_BIN)

@@ -1,10 +1,6 @@
 # Test suites. Every suite writes TAP; tests/run-suites adds them up and ends
 # with "N passed, N failed, N skipped". Parts append to TEST_SUITES as
-#   TEST_SUITES += name 'command'
-VECTORS_DIR ?= $(abspath $(CURDIR)/../shared/vectors)
-export VECTORS_DIR CACHE_DIR
-TEST_ENV = SEGEN=$(abspath $(SEGEN)) BUILD_DIR=$(abspath $(BUILD)) VECTORS_DIR=$(VECTORS_DIR) \
-	STUB_STAGE_A_BIN=$(abspath $(STUB_STAGE_A_BIN)) STUB_STAGE_B_BIN=$(abspath $(STUB_STAGE_B_BIN))
+#   TEST_SUITES += name '$(TEST_ENV) command'   (TEST_SUITES is recursively expanded)
 
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -14,7 +10,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(SEGEN_LIB) $(SEGEN_BLOBS_OBJ
 	$(CC) $(SEGEN_CFLAGS) $(SEGEN_LDFLAGS) -Itests/unit $< $(SEGEN_BLOBS_OBJ) $(SEGEN_LIB) \
 		-o $@ $(SEGEN_LDLIBS)
 
-TEST_SUITES := $(foreach t,$(UNIT_TESTS),$(notdir $(t)) '$(TEST_ENV) $(t)')
+TEST_SUITES += $(foreach t,$(UNIT_TESTS),$(notdir $(t)) '$(TEST_ENV) $(t)')
 TEST_SUITES += cli '$(TEST_ENV) bats --tap tests/cli'
 
 unit-test: $(UNIT_TESTS)

@@ -62,14 +62,14 @@
 #define STUB_STAGE_B_PARAMS_SIZE 64
 
 struct stub_stage_b_params {
-	uint64_t magic; /* STUB_STAGE_B_PARAMS_MAGIC */
-	uint64_t kernel_addr; /* guest address of the kernel component */
-	uint64_t kernel_size; /* size of the kernel file, unpadded */
-	uint64_t initrd_addr; /* 0 when there is no ramdisk */
-	uint64_t initrd_size; /* unpadded */
+	uint64_t magic;	       /* STUB_STAGE_B_PARAMS_MAGIC */
+	uint64_t kernel_addr;  /* guest address of the kernel component */
+	uint64_t kernel_size;  /* size of the kernel file, unpadded */
+	uint64_t initrd_addr;  /* 0 when there is no ramdisk */
+	uint64_t initrd_size;  /* unpadded */
 	uint64_t cmdline_addr; /* 0 when there is no command line */
 	uint64_t cmdline_size; /* bytes including the terminating NUL */
-	uint64_t reserved; /* 0 */
+	uint64_t reserved;     /* 0 */
 };
 
 _Static_assert(sizeof(struct stub_stage_b_params) == STUB_STAGE_B_PARAMS_SIZE,

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* The subcommands of segen; each returns the process exit code (0 ok, 1 error, 2 usage). */
+#ifndef SEGEN_COMMANDS_H
+#define SEGEN_COMMANDS_H
+
+#define EXIT_OK 0
+#define EXIT_ERROR 1
+#define EXIT_USAGE 2
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+#endif /* SEGEN_COMMANDS_H */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* Messages to stderr for the command layer (libraries never print). */
+#ifndef SEGEN_LOG_H
+#define SEGEN_LOG_H
+
+#include <stdbool.h>
+
+enum log_level {
+	LOG_QUIET = 0,	 /* errors only */
+	LOG_NORMAL = 1,	 /* plus warnings */
+	LOG_VERBOSE = 2, /* plus progress notes */
+	LOG_DEBUG = 3,
+};
+
+void log_set_program(const char *name);
+const char *log_program(void);
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+
+__attribute__((format(printf, 1, 2))) void log_error(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void log_warn(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void log_info(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void log_debug(const char *fmt, ...);
+
+/* Whether progress output is wanted: stderr is a terminal and not quiet. */
+bool log_progress_enabled(void);
+
+#endif /* SEGEN_LOG_H */
