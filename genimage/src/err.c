@@ -25,16 +25,19 @@ int err_set(struct errinfo *err, int rc, const char *fmt, ...)
 
 int err_prefix(struct errinfo *err, int rc, const char *fmt, ...)
 {
-	char prefix[ERRINFO_MAX], old[ERRINFO_MAX];
+	char joined[2 * ERRINFO_MAX + 2];
+	size_t len;
 	va_list ap;
 
 	if (!err)
 		return rc;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	vsnprintf(joined, ERRINFO_MAX, fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	len = strlen(joined);
+	snprintf(joined + len, sizeof(joined) - len, ": %s", err->msg);
+	memcpy(err->msg, joined, ERRINFO_MAX - 1);
+	err->msg[ERRINFO_MAX - 1] = 0;
 	return rc;
 }
 
