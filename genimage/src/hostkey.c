@@ -20,8 +20,8 @@ static int check_p521(EVP_PKEY *pkey, const char *what, struct errinfo *err)
 	if (!EVP_PKEY_is_a(pkey, "EC"))
 		return err_set(err, -EINVAL, "%s: key is %s, expected an EC secp521r1 key", what,
 			       EVP_PKEY_get0_type_name(pkey) ?: "of an unknown type");
-	if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group,
-					    sizeof(group), &len))
+	if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+					    &len))
 		return err_set_ssl(err, -EINVAL, "%s: EC key without a named curve", what);
 	if (strcmp(group, "secp521r1") != 0)
 		return err_set(err, -EINVAL, "%s: key is on curve %s, expected secp521r1", what,

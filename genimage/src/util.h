@@ -3,6 +3,7 @@
 #ifndef SEGEN_UTIL_H
 #define SEGEN_UTIL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
