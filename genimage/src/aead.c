@@ -35,15 +35,15 @@ static int gcm_crypt(bool enc, const uint8_t *key, const uint8_t *iv, const uint
 	return 0;
 }
 
-int gcm_encrypt(const uint8_t key[AES256_KEY_LEN], const uint8_t iv[GCM_IV_LEN],
-		const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
+int gcm_encrypt(const uint8_t key[AES256_KEY_LEN], const uint8_t iv[GCM_IV_LEN], const uint8_t *aad,
+		size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
 		uint8_t tag[GCM_TAG_LEN])
 {
 	return gcm_crypt(true, key, iv, aad, aad_len, in, len, out, tag);
 }
 
-int gcm_decrypt(const uint8_t key[AES256_KEY_LEN], const uint8_t iv[GCM_IV_LEN],
-		const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
+int gcm_decrypt(const uint8_t key[AES256_KEY_LEN], const uint8_t iv[GCM_IV_LEN], const uint8_t *aad,
+		size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
 		const uint8_t tag[GCM_TAG_LEN])
 {
 	return gcm_crypt(false, key, iv, aad, aad_len, in, len, out, (uint8_t *)tag);

@@ -23,10 +23,10 @@ enum slot_state {
 };
 
 struct slot {
-	uint8_t *in; /* bytes as read, padded */
-	uint8_t *out; /* transformed bytes */
+	uint8_t *in;	       /* bytes as read, padded */
+	uint8_t *out;	       /* transformed bytes */
 	const uint8_t *stored; /* what the PLD covers: in or out */
-	size_t len; /* page multiple */
+	size_t len;	       /* page multiple */
 	enum slot_state state;
 };
 
@@ -243,14 +243,15 @@ int comp_pipeline_run(struct comp_pipeline *p, const struct comp_spec *spec,
 	int rc;
 
 	if (!IS_ALIGNED(spec->addr, SE_PAGE_SIZE) || spec->addr < p->last_addr_end)
-		return err_set(err, -EINVAL, "%s: component address 0x%llx out of order",
-			       src->name, (unsigned long long)spec->addr);
+		return err_set(err, -EINVAL, "%s: component address 0x%llx out of order", src->name,
+			       (unsigned long long)spec->addr);
 	if (xts && !EVP_CipherInit_ex2(p->xts, EVP_aes_256_xts(), spec->xts_key, NULL,
 				       spec->transform == COMP_ENCRYPT, NULL))
 		return err_set_ssl(err, -EIO, "%s: cannot set up AES-256-XTS", src->name);
 
 	while (page < total_pages) {
-		uint64_t pages = MIN(total_pages - page, (uint64_t)(COMP_CHUNK_SIZE / SE_PAGE_SIZE));
+		uint64_t pages = MIN(total_pages - page,
+				     (uint64_t)(COMP_CHUNK_SIZE / SE_PAGE_SIZE));
 		size_t data_len = (size_t)MIN(src->size - pos, pages * SE_PAGE_SIZE);
 		const uint8_t *plain;
 		struct slot *s;
@@ -281,9 +282,11 @@ int comp_pipeline_run(struct comp_pipeline *p, const struct comp_spec *spec,
 		if (sink->fd >= 0) {
 			const uint8_t *out = xts ? s->out : s->in;
 
-			rc = fd_pwrite_full(sink->fd, out, s->len, sink->offset + page * SE_PAGE_SIZE);
+			rc = fd_pwrite_full(sink->fd, out, s->len,
+					    sink->offset + page * SE_PAGE_SIZE);
 			if (rc)
-				return err_set(err, rc, "write failed: %s", strerror(-rc));
+				return err_set(err, rc, "%s: write failed: %s", sink->name,
+					       strerror(-rc));
 		}
 		pos += data_len;
 		page += pages;

@@ -22,9 +22,9 @@
 #define COMP_NR_SLOTS 4u
 
 enum comp_transform {
-	COMP_ENCRYPT, /* plaintext in, ciphertext stored */
-	COMP_STORE_PLAIN, /* plaintext in, padded plaintext stored (PCF bit 35) */
-	COMP_DECRYPT, /* stored ciphertext in, plaintext out (verification) */
+	COMP_ENCRYPT,	   /* plaintext in, ciphertext stored */
+	COMP_STORE_PLAIN,  /* plaintext in, padded plaintext stored (PCF bit 35) */
+	COMP_DECRYPT,	   /* stored ciphertext in, plaintext out (verification) */
 	COMP_VERIFY_PLAIN, /* stored plaintext in, the same out (verification, PCF bit 35) */
 };
 
@@ -33,7 +33,7 @@ struct comp_source {
 	int fd; /* -1: read from buf */
 	uint64_t offset;
 	const uint8_t *buf;
-	uint64_t size; /* unpadded; 0 still makes one page */
+	uint64_t size;	  /* unpadded; 0 still makes one page */
 	const char *name; /* for messages */
 };
 
@@ -41,14 +41,14 @@ struct comp_source {
 struct comp_sink {
 	int fd;
 	uint64_t offset;
+	const char *name; /* for messages */
 };
 
 /* Sees the plaintext in order, padding excluded; a negative return aborts the run. */
-typedef int (*comp_inspect_fn)(void *opaque, const uint8_t *buf, size_t len,
-			       struct errinfo *err);
+typedef int (*comp_inspect_fn)(void *opaque, const uint8_t *buf, size_t len, struct errinfo *err);
 
 struct comp_spec {
-	uint64_t addr; /* guest address of the first page */
+	uint64_t addr;	       /* guest address of the first page */
 	uint64_t tweak_prefix; /* BE16 component id || 6 random bytes */
 	enum comp_transform transform;
 	const uint8_t *xts_key; /* SE_XTS_KEY_LEN bytes; unused for the plain transforms */

@@ -20,7 +20,7 @@ const char *log_program(void)
 
 void log_set_level(enum log_level l)
 {
-	level = l;
+	level = l > LOG_DEBUG ? LOG_DEBUG : l;
 }
 
 enum log_level log_get_level(void)
@@ -52,6 +52,15 @@ void log_warn(const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	log_v("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void log_security_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v("WARNING: ", fmt, ap);
 	va_end(ap);
 }
 

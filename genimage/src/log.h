@@ -19,6 +19,8 @@ enum log_level log_get_level(void);
 
 __attribute__((format(printf, 1, 2))) void log_error(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void log_warn(const char *fmt, ...);
+/* A warning about the security of the result: printed even with --quiet. */
+__attribute__((format(printf, 1, 2))) void log_security_warning(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void log_info(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void log_debug(const char *fmt, ...);
 

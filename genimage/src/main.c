@@ -10,6 +10,7 @@
 #include "log.h"
 
 static const struct command commands[] = {
+	{ "create", cmd_create, "build a Secure Execution image (genprotimg options)" },
 	{ NULL, NULL, NULL },
 };
 

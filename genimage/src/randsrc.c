@@ -63,9 +63,9 @@ int randsrc_bytes(const struct randsrc *src, const char *label, uint8_t *buf, si
 		return -ENOMEM;
 	if (!EVP_DigestInit_ex(ctx, EVP_shake256(), NULL) ||
 	    !EVP_DigestUpdate(ctx, DOMAIN_LABEL, strlen(DOMAIN_LABEL)) ||
-	    !EVP_DigestUpdate(ctx, &zero, 1) ||
-	    !EVP_DigestUpdate(ctx, src->seed, src->seed_len) || !EVP_DigestUpdate(ctx, &zero, 1) ||
-	    !EVP_DigestUpdate(ctx, label, strlen(label)) || !EVP_DigestFinalXOF(ctx, buf, len))
+	    !EVP_DigestUpdate(ctx, &zero, 1) || !EVP_DigestUpdate(ctx, src->seed, src->seed_len) ||
+	    !EVP_DigestUpdate(ctx, &zero, 1) || !EVP_DigestUpdate(ctx, label, strlen(label)) ||
+	    !EVP_DigestFinalXOF(ctx, buf, len))
 		return -EIO;
 	return 0;
 }

@@ -83,10 +83,10 @@ static void kat_case(const char *name)
 			.addr = comps[i].addr,
 			.tweak_prefix = comps[i].tweak_prefix,
 			.transform = (hdr.pcf & SE_PCF_NO_DECRYPTION) ? COMP_STORE_PLAIN :
-									  COMP_ENCRYPT,
+									COMP_ENCRYPT,
 			.xts_key = hdr.xts_key,
 		};
-		struct comp_sink sink = { .fd = memfd, .offset = comps[i].addr };
+		struct comp_sink sink = { .fd = memfd, .offset = comps[i].addr, .name = "memfd" };
 		struct comp_source src = { .fd = -1 };
 
 		snprintf(rel, sizeof(rel), "genprotimg-2.35/%s/components/%zu-%s.plain", name, i,
