@@ -96,12 +96,8 @@ static int load_keys(struct create_ctx *ctx, struct errinfo *err)
 
 static int verify_host_keys(struct create_ctx *ctx, struct errinfo *err)
 {
-	if (ctx->opts.no_verify) {
-		log_security_warning(
-			"host-key document verification is disabled. Your workload is not "
-			"secured: anyone who can swap a host-key document can read the image.");
+	if (ctx->opts.no_verify)
 		return 0;
-	}
 	return err_set(err, -ENOTSUP,
 		       "host-key document verification (-C/--cert) is not available in this "
 		       "version; use --no-verify for test images");
@@ -146,9 +142,6 @@ static int run_create(struct create_ctx *ctx, struct errinfo *err)
 	rc = rc ?: stub_blobs_load(o->bootloader_dir, &ctx->blobs, err);
 	if (rc)
 		return rc;
-	if (o->x_seed)
-		log_security_warning("--x-seed: every key of this image derives from the seed; "
-				     "the image is NOT secret. Use it for tests only.");
 	spec.kernel_path = o->kernel;
 	spec.ramdisk_path = o->ramdisk;
 	spec.parmfile_path = o->parmfile;
@@ -176,6 +169,14 @@ static int run_create(struct create_ctx *ctx, struct errinfo *err)
 	rc = rc ?: outfile_commit(&ctx->out, err);
 	if (rc)
 		return rc;
+	/* Said after success, so that a failed run prints exactly one line: the error. */
+	if (o->no_verify)
+		log_security_warning(
+			"host-key document verification is disabled. Your workload is not "
+			"secured: anyone who can swap a host-key document can read the image.");
+	if (o->x_seed)
+		log_security_warning("--x-seed: every key of this image derives from the seed; "
+				     "the image is NOT secret. Use it for tests only.");
 	print_summary(ctx, &sum, spec.pcf, spec.scf);
 	return 0;
 }
