@@ -52,6 +52,13 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/segen $(DESTDIR)$(PREFIX)/bin/genprotimg \
 		$(DESTDIR)$(PREFIX)/share/man/man1/segen.1
 
+# Ratios measured side by side in one run; see bench/create-bench.sh.
+BENCH_SIZE_MIB ?= 1024
+BENCH_ROUNDS ?= 5
+bench: $(SEGEN)
+	SEGEN=$(abspath $(SEGEN)) VECTORS_DIR=$(VECTORS_DIR) \
+		bench/create-bench.sh $(BENCH_SIZE_MIB) $(BENCH_ROUNDS)
+
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' | grep -v '^kernel-patches/')
 format:
 	clang-format -i $(FORMAT_FILES)

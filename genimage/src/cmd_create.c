@@ -120,10 +120,9 @@ static void print_summary(const struct create_ctx *ctx, const struct image_summa
 			 l->comps[i].name, l->comps[i].id, (unsigned long long)l->comps[i].addr,
 			 (unsigned long long)l->comps[i].size,
 			 (unsigned long long)l->comps[i].tweak_prefix);
-	log_info("  PCF 0x%016llx SCF 0x%016llx", (unsigned long long)pcf,
-		 (unsigned long long)scf);
+	log_info("  PCF 0x%016llx SCF 0x%016llx", (unsigned long long)pcf, (unsigned long long)scf);
 	if (sum->cmdline_size)
-		log_info("  command line: %llu of at most %llu bytes", 
+		log_info("  command line: %llu of at most %llu bytes",
 			 (unsigned long long)sum->cmdline_size,
 			 (unsigned long long)sum->kernel_max_cmdline);
 	if (sum->ramdisk_gzip_checked)

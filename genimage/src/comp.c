@@ -13,34 +13,48 @@
 #include "util.h"
 
 /*
- * A slot moves FREE -> FILLED (owned by the hasher) -> FREE. The caller's
- * thread fills slots in ring order and the hasher drains them in the same
- * order, so the PLD sees the stored bytes exactly in address order.
+ * A slot is filled by the caller's thread (read, pad, transform) and then
+ * has up to two jobs pending: the hasher adds its stored bytes to the PLD and
+ * the writer puts its output into the sink. Each worker takes slots in ring
+ * order, so the PLD sees the bytes exactly in address order; the slot is free
+ * again when both are done. Writing on its own thread matters: allocating a
+ * gigabyte of page cache costs as much CPU as the encryption.
  */
-enum slot_state {
-	SLOT_FREE,
-	SLOT_FILLED,
+enum slot_job {
+	JOB_HASH = 1,
+	JOB_WRITE = 2,
 };
 
 struct slot {
-	uint8_t *in;	       /* bytes as read, padded */
-	uint8_t *out;	       /* transformed bytes */
-	const uint8_t *stored; /* what the PLD covers: in or out */
-	size_t len;	       /* page multiple */
-	enum slot_state state;
+	uint8_t *in;		  /* bytes as read, padded */
+	uint8_t *out;		  /* transformed bytes */
+	const uint8_t *stored;	  /* what the PLD covers: in or out */
+	const uint8_t *write_buf; /* what goes to the sink: in or out */
+	size_t len;		  /* page multiple */
+	int write_fd;
+	uint64_t write_offset;
+	const char *write_name;
+	unsigned int pending; /* enum slot_job bits; 0 = free */
+};
+
+struct worker {
+	pthread_t thread;
+	bool started;
+	enum slot_job job;
+	unsigned int next; /* ring index of the next slot to work on */
+	struct comp_pipeline *p;
 };
 
 struct comp_pipeline {
-	pthread_t hasher;
-	bool hasher_started;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stopping;
-	int hasher_rc;
+	int worker_rc; /* first failure of a worker */
+	char worker_msg[ERRINFO_MAX];
 
 	struct slot slots[COMP_NR_SLOTS];
 	unsigned int next_fill; /* caller side ring index */
-	unsigned int next_hash; /* hasher side ring index */
+	struct worker hasher, writer;
 
 	EVP_MD_CTX *pld, *ald, *tld;
 	EVP_CIPHER_CTX *xts;
@@ -51,30 +65,65 @@ struct comp_pipeline {
 	void *progress_opaque;
 };
 
-static void *hasher_main(void *arg)
+/* Called without the lock held: do one job on one slot. */
+static int run_job(struct comp_pipeline *p, enum slot_job job, struct slot *s, char *msg,
+		   size_t msg_len)
 {
-	struct comp_pipeline *p = arg;
-	int ok;
+	int rc;
+
+	if (job == JOB_HASH) {
+		if (EVP_DigestUpdate(p->pld, s->stored, s->len))
+			return 0;
+		snprintf(msg, msg_len, "SHA-512 failed");
+		return -EIO;
+	}
+	rc = fd_pwrite_full(s->write_fd, s->write_buf, s->len, s->write_offset);
+	if (rc)
+		snprintf(msg, msg_len, "%s: write failed: %s", s->write_name, strerror(-rc));
+	return rc;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct comp_pipeline *p = w->p;
+	char msg[ERRINFO_MAX];
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		struct slot *s = &p->slots[p->next_hash];
+		struct slot *s = &p->slots[w->next];
+		int rc = 0;
 
-		while (s->state != SLOT_FILLED && !p->stopping)
+		while (!(s->pending & w->job) && !p->stopping)
 			pthread_cond_wait(&p->cond, &p->lock);
-		if (s->state != SLOT_FILLED)
+		if (!(s->pending & w->job))
 			break;
-		pthread_mutex_unlock(&p->lock);
-		ok = EVP_DigestUpdate(p->pld, s->stored, s->len);
-		pthread_mutex_lock(&p->lock);
-		if (!ok && !p->hasher_rc)
-			p->hasher_rc = -EIO;
-		s->state = SLOT_FREE;
-		p->next_hash = (p->next_hash + 1) % COMP_NR_SLOTS;
+		/* After a failure the slots only need releasing. */
+		if (!p->worker_rc) {
+			pthread_mutex_unlock(&p->lock);
+			rc = run_job(p, w->job, s, msg, sizeof(msg));
+			pthread_mutex_lock(&p->lock);
+		}
+		if (rc && !p->worker_rc) {
+			p->worker_rc = rc;
+			memcpy(p->worker_msg, msg, sizeof(msg));
+		}
+		s->pending &= ~(unsigned int)w->job;
+		w->next = (w->next + 1) % COMP_NR_SLOTS;
 		pthread_cond_broadcast(&p->cond);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
+}
+
+static int start_worker(struct comp_pipeline *p, struct worker *w, enum slot_job job)
+{
+	w->p = p;
+	w->job = job;
+	if (pthread_create(&w->thread, NULL, worker_main, w))
+		return -EAGAIN;
+	w->started = true;
+	return 0;
 }
 
 int comp_pipeline_new(struct comp_pipeline **ret_pipeline)
@@ -103,10 +152,10 @@ int comp_pipeline_new(struct comp_pipeline **ret_pipeline)
 	    !EVP_DigestInit_ex(p->ald, EVP_sha512(), NULL) ||
 	    !EVP_DigestInit_ex(p->tld, EVP_sha512(), NULL))
 		goto fail;
-	rc = -pthread_create(&p->hasher, NULL, hasher_main, p);
+	rc = start_worker(p, &p->hasher, JOB_HASH);
+	rc = rc ?: start_worker(p, &p->writer, JOB_WRITE);
 	if (rc)
 		goto fail;
-	p->hasher_started = true;
 	*ret_pipeline = p;
 	return 0;
 fail:
@@ -120,23 +169,25 @@ void comp_pipeline_set_progress(struct comp_pipeline *p, comp_progress_fn fn, vo
 	p->progress_opaque = opaque;
 }
 
-static void stop_hasher(struct comp_pipeline *p)
+/* Workers finish every pending job before they honour the stop request. */
+static void stop_workers(struct comp_pipeline *p)
 {
-	if (!p->hasher_started)
-		return;
 	pthread_mutex_lock(&p->lock);
 	p->stopping = true;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
-	pthread_join(p->hasher, NULL);
-	p->hasher_started = false;
+	if (p->hasher.started)
+		pthread_join(p->hasher.thread, NULL);
+	if (p->writer.started)
+		pthread_join(p->writer.thread, NULL);
+	p->hasher.started = p->writer.started = false;
 }
 
 void comp_pipeline_free(struct comp_pipeline *p)
 {
 	if (!p)
 		return;
-	stop_hasher(p);
+	stop_workers(p);
 	for (unsigned int i = 0; i < COMP_NR_SLOTS; i++) {
 		/* Slots held plaintext kernels, initrds and command lines. */
 		if (p->slots[i].in)
@@ -163,26 +214,28 @@ void comp_page_tweak(uint64_t tweak_prefix, uint64_t index, uint8_t tweak[16])
 
 /*
  * Wait until the next slot in ring order is free again and hand it out;
- * returns the hasher's error instead if it has failed.
+ * returns a worker's failure instead, with its message in @err.
  */
-static int claim_slot(struct comp_pipeline *p, struct slot **ret_slot)
+static int claim_slot(struct comp_pipeline *p, struct slot **ret_slot, struct errinfo *err)
 {
 	struct slot *s = &p->slots[p->next_fill];
 	int rc;
 
 	pthread_mutex_lock(&p->lock);
-	while (s->state != SLOT_FREE && !p->hasher_rc)
+	while (s->pending && !p->worker_rc)
 		pthread_cond_wait(&p->cond, &p->lock);
-	rc = p->hasher_rc;
+	rc = p->worker_rc;
+	if (rc)
+		err_set(err, rc, "%s", p->worker_msg);
 	pthread_mutex_unlock(&p->lock);
 	*ret_slot = s;
 	return rc;
 }
 
-static void post_slot(struct comp_pipeline *p, struct slot *s)
+static void post_slot(struct comp_pipeline *p, struct slot *s, unsigned int jobs)
 {
 	pthread_mutex_lock(&p->lock);
-	s->state = SLOT_FILLED;
+	s->pending = jobs;
 	p->next_fill = (p->next_fill + 1) % COMP_NR_SLOTS;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
@@ -256,9 +309,9 @@ int comp_pipeline_run(struct comp_pipeline *p, const struct comp_spec *spec,
 		const uint8_t *plain;
 		struct slot *s;
 
-		rc = claim_slot(p, &s);
+		rc = claim_slot(p, &s, err);
 		if (rc)
-			return err_set(err, rc, "%s: SHA-512 failed", src->name);
+			return rc;
 		s->len = (size_t)(pages * SE_PAGE_SIZE);
 		rc = fill_slot(src, pos, s, data_len, err);
 		if (rc)
@@ -278,16 +331,11 @@ int comp_pipeline_run(struct comp_pipeline *p, const struct comp_spec *spec,
 				return rc;
 		}
 		s->stored = spec->transform == COMP_ENCRYPT ? s->out : s->in;
-		post_slot(p, s);
-		if (sink->fd >= 0) {
-			const uint8_t *out = xts ? s->out : s->in;
-
-			rc = fd_pwrite_full(sink->fd, out, s->len,
-					    sink->offset + page * SE_PAGE_SIZE);
-			if (rc)
-				return err_set(err, rc, "%s: write failed: %s", sink->name,
-					       strerror(-rc));
-		}
+		s->write_buf = xts ? s->out : s->in;
+		s->write_fd = sink->fd;
+		s->write_offset = sink->offset + page * SE_PAGE_SIZE;
+		s->write_name = sink->name;
+		post_slot(p, s, JOB_HASH | (sink->fd >= 0 ? JOB_WRITE : 0));
 		pos += data_len;
 		page += pages;
 		p->bytes_done += data_len;
@@ -298,21 +346,35 @@ int comp_pipeline_run(struct comp_pipeline *p, const struct comp_spec *spec,
 	return 0;
 }
 
+int comp_pipeline_drain(struct comp_pipeline *p, struct errinfo *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	for (unsigned int i = 0; i < COMP_NR_SLOTS; i++)
+		while (p->slots[i].pending && !p->worker_rc)
+			pthread_cond_wait(&p->cond, &p->lock);
+	rc = p->worker_rc;
+	if (rc)
+		err_set(err, rc, "%s", p->worker_msg);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
 int comp_pipeline_finish(struct comp_pipeline *p, uint8_t pld[SE_DIGEST_LEN],
 			 uint8_t ald[SE_DIGEST_LEN], uint8_t tld[SE_DIGEST_LEN],
-			 uint64_t *ret_nr_pages)
+			 uint64_t *ret_nr_pages, struct errinfo *err)
 {
 	unsigned int len;
 
-	/* The hasher drains every filled slot before it honours the stop request. */
-	stop_hasher(p);
-	if (p->hasher_rc)
-		return p->hasher_rc;
+	stop_workers(p);
+	if (p->worker_rc)
+		return err_set(err, p->worker_rc, "%s", p->worker_msg);
 	if (!p->nr_pages)
-		return -EINVAL;
+		return err_set(err, -EINVAL, "no component was streamed");
 	if (!EVP_DigestFinal_ex(p->pld, pld, &len) || !EVP_DigestFinal_ex(p->ald, ald, &len) ||
 	    !EVP_DigestFinal_ex(p->tld, tld, &len))
-		return -EIO;
+		return err_set_ssl(err, -EIO, "SHA-512 failed");
 	*ret_nr_pages = p->nr_pages;
 	return 0;
 }

@@ -70,10 +70,13 @@ int comp_pipeline_run(struct comp_pipeline *p, const struct comp_spec *spec,
 		      const struct comp_source *src, const struct comp_sink *sink,
 		      struct errinfo *err);
 
-/* Wait for the hasher and return the digests and the page count. */
+/* Wait until every chunk streamed so far is hashed and written. */
+int comp_pipeline_drain(struct comp_pipeline *p, struct errinfo *err);
+
+/* Wait for the workers and return the digests and the page count. */
 int comp_pipeline_finish(struct comp_pipeline *p, uint8_t pld[SE_DIGEST_LEN],
 			 uint8_t ald[SE_DIGEST_LEN], uint8_t tld[SE_DIGEST_LEN],
-			 uint64_t *ret_nr_pages);
+			 uint64_t *ret_nr_pages, struct errinfo *err);
 
 void comp_pipeline_free(struct comp_pipeline *p);
 

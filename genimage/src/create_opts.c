@@ -216,7 +216,8 @@ int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts
 
 	optind = 0; /* reset getopt, which tests call repeatedly */
 	opterr = 0;
-	while (!rc && (c = getopt_long(argc, argv, ":i:r:p:k:o:C:vVqh", long_options, NULL)) != -1) {
+	while (!rc &&
+	       (c = getopt_long(argc, argv, ":i:r:p:k:o:C:vVqh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			o.kernel = optarg;
@@ -234,10 +235,12 @@ int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts
 			rc = add_path(o.hkds, &o.nr_hkds, CREATE_MAX_HKD_ARGS, "-k", optarg, err);
 			break;
 		case 'C':
-			rc = add_path(o.certs, &o.nr_certs, CREATE_MAX_CERT_ARGS, "-C", optarg, err);
+			rc = add_path(o.certs, &o.nr_certs, CREATE_MAX_CERT_ARGS, "-C", optarg,
+				      err);
 			break;
 		case OPT_CRL:
-			rc = add_path(o.crls, &o.nr_crls, CREATE_MAX_CERT_ARGS, "--crl", optarg, err);
+			rc = add_path(o.crls, &o.nr_crls, CREATE_MAX_CERT_ARGS, "--crl", optarg,
+				      err);
 			break;
 		case OPT_ROOT_CA:
 			o.root_ca = optarg;
@@ -259,8 +262,9 @@ int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts
 			break;
 		case OPT_ENABLE_DUMP:
 		case OPT_DISABLE_DUMP:
-			rc = set_tristate(&o.dump, c == OPT_ENABLE_DUMP ? FLAG_ENABLE : FLAG_DISABLE,
-					  "dump", err);
+			rc = set_tristate(&o.dump,
+					  c == OPT_ENABLE_DUMP ? FLAG_ENABLE : FLAG_DISABLE, "dump",
+					  err);
 			break;
 		case OPT_ENABLE_CCK_EXT:
 		case OPT_DISABLE_CCK_EXT:
@@ -276,7 +280,8 @@ int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts
 			break;
 		case OPT_ENABLE_PCKMO:
 		case OPT_DISABLE_PCKMO:
-			rc = set_tristate(&o.pckmo, c == OPT_ENABLE_PCKMO ? FLAG_ENABLE : FLAG_DISABLE,
+			rc = set_tristate(&o.pckmo,
+					  c == OPT_ENABLE_PCKMO ? FLAG_ENABLE : FLAG_DISABLE,
 					  "pckmo", err);
 			break;
 		case OPT_ENABLE_PCKMO_HMAC:

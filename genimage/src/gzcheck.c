@@ -13,11 +13,11 @@
 #define PROBE_LEN 6
 
 enum gz_state {
-	GZ_START, /* nothing seen yet */
-	GZ_NOT_GZIP, /* the ramdisk is not gzip: nothing to check */
-	GZ_IN_MEMBER, /* inflating a member */
-	GZ_BETWEEN, /* a member ended: classify what follows */
-	GZ_ZEROS, /* only zero padding may follow */
+	GZ_START,      /* nothing seen yet */
+	GZ_NOT_GZIP,   /* the ramdisk is not gzip: nothing to check */
+	GZ_IN_MEMBER,  /* inflating a member */
+	GZ_BETWEEN,    /* a member ended: classify what follows */
+	GZ_ZEROS,      /* only zero padding may follow */
 	GZ_TRAILER_OK, /* another archive format follows: not ours to check */
 };
 
@@ -72,12 +72,14 @@ static bool is_other_archive(const uint8_t *p, size_t len)
 	} known[] = {
 		{ "070701", 6 }, /* cpio newc */
 		{ "070702", 6 }, /* cpio crc */
-		{ "\xfd" "7zXZ", 5 }, /* xz */
+		{ "\xfd"
+		  "7zXZ",
+		  5 },			   /* xz */
 		{ "\x28\xb5\x2f\xfd", 4 }, /* zstd */
-		{ "BZh", 3 }, /* bzip2 */
+		{ "BZh", 3 },		   /* bzip2 */
 		{ "\x02\x21\x4c\x18", 4 }, /* lz4 legacy */
-		{ "\x89LZO", 4 }, /* lzo */
-		{ "\x5d\x00\x00", 3 }, /* lzma */
+		{ "\x89LZO", 4 },	   /* lzo */
+		{ "\x5d\x00\x00", 3 },	   /* lzma */
 	};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -195,7 +197,8 @@ int gzcheck_feed(void *opaque, const uint8_t *buf, size_t len, struct errinfo *e
 		case GZ_ZEROS:
 			if (!all_zero(buf, len))
 				return err_set(err, -EINVAL,
-					       "%s: unexpected data after the gzip stream", c->name);
+					       "%s: unexpected data after the gzip stream",
+					       c->name);
 			used = len;
 			break;
 		}
@@ -215,7 +218,6 @@ int gzcheck_finish(struct gzcheck *c, struct errinfo *err)
 			       c->name, (unsigned long long)c->offset);
 	if (c->state == GZ_BETWEEN && !all_zero(c->probe, c->probe_len) &&
 	    !is_other_archive(c->probe, c->probe_len))
-		return err_set(err, -EINVAL, "%s: unexpected data after the gzip stream",
-			       c->name);
+		return err_set(err, -EINVAL, "%s: unexpected data after the gzip stream", c->name);
 	return 0;
 }

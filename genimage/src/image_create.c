@@ -71,7 +71,8 @@ static int check_stub_blobs(const struct image_spec *spec, struct errinfo *err)
 {
 	if (spec->stage_a_size < STUB_STAGE_A_CODE_ADDR ||
 	    spec->stage_a_size > STUB_SE_HEADER_MIN_ADDR)
-		return err_set(err, -EINVAL, "stage-a boot loader has an unexpected size (%zu bytes)",
+		return err_set(err, -EINVAL,
+			       "stage-a boot loader has an unexpected size (%zu bytes)",
 			       spec->stage_a_size);
 	if (spec->stage_b_size < STUB_STAGE_B_PARAMS_SIZE ||
 	    get_be64(spec->stage_b + spec->stage_b_size - STUB_STAGE_B_PARAMS_SIZE) !=
@@ -81,8 +82,7 @@ static int check_stub_blobs(const struct image_spec *spec, struct errinfo *err)
 	return 0;
 }
 
-static int open_inputs(const struct image_spec *spec, struct image_inputs *in,
-		       struct errinfo *err)
+static int open_inputs(const struct image_spec *spec, struct image_inputs *in, struct errinfo *err)
 {
 	uint64_t kernel_size;
 	int rc;
@@ -180,8 +180,7 @@ static void patch_stage_b(uint8_t *stage_b, size_t size, const struct image_layo
 	put_be64(p + offsetof(struct stub_stage_b_params, reserved), 0);
 }
 
-static int make_keys(const struct image_spec *spec, struct image_secrets *sec,
-		     struct errinfo *err)
+static int make_keys(const struct image_spec *spec, struct image_secrets *sec, struct errinfo *err)
 {
 	const struct randsrc *rand = spec->rand;
 	int rc = 0;
@@ -226,11 +225,13 @@ static int stream_components(const struct image_spec *spec, struct image_inputs 
 			.addr = c->addr,
 			.tweak_prefix = c->tweak_prefix,
 			.transform = (spec->pcf & SE_PCF_NO_DECRYPTION) ? COMP_STORE_PLAIN :
-									    COMP_ENCRYPT,
+									  COMP_ENCRYPT,
 			.xts_key = xts_key,
 		};
 		struct comp_source src = { .fd = -1, .size = c->size, .name = c->name };
-		struct comp_sink sink = { .fd = out_fd, .offset = c->addr, .name = spec->output_name };
+		struct comp_sink sink = { .fd = out_fd,
+					  .offset = c->addr,
+					  .name = spec->output_name };
 
 		switch (c->id) {
 		case SE_COMP_ID_KERNEL:
@@ -256,17 +257,14 @@ static int stream_components(const struct image_spec *spec, struct image_inputs 
 		if (!rc && cs.inspect)
 			rc = gzcheck_finish(in->gz, err);
 	}
-	if (!rc) {
-		rc = comp_pipeline_finish(pipe, hdr->pld, hdr->ald, hdr->tld, &hdr->nr_pages);
-		if (rc)
-			err_set(err, rc, "digest computation failed");
-	}
+	if (!rc)
+		rc = comp_pipeline_finish(pipe, hdr->pld, hdr->ald, hdr->tld, &hdr->nr_pages, err);
 	comp_pipeline_free(pipe);
 	return rc;
 }
 
-static int seal_header(const struct image_spec *spec, struct image_secrets *sec,
-		       uint8_t *buf, size_t len, struct errinfo *err)
+static int seal_header(const struct image_spec *spec, struct image_secrets *sec, uint8_t *buf,
+		       size_t len, struct errinfo *err)
 {
 	_cleanup_(evp_pkey_freep) EVP_PKEY *cust = NULL;
 	uint8_t kek[KEYSLOT_KEK_LEN];
@@ -280,8 +278,9 @@ static int seal_header(const struct image_spec *spec, struct image_secrets *sec,
 		return err_set_ssl(err, rc, "cannot encode the customer key");
 	for (size_t i = 0; i < spec->nr_hosts; i++) {
 		rc = keyslot_derive_kek(cust, spec->hosts[i].pkey, kek);
-		rc = rc ?: keyslot_wrap(kek, spec->hosts[i].hash, sec->hdr_key,
-					sec->hdr.keyslots[i]);
+		rc = rc	   ?:
+			     keyslot_wrap(kek, spec->hosts[i].hash, sec->hdr_key,
+					  sec->hdr.keyslots[i]);
 		OPENSSL_cleanse(kek, sizeof(kek));
 		if (rc)
 			return err_set_ssl(err, rc, "%s: cannot wrap the header key",
@@ -299,8 +298,7 @@ static int write_at(const struct image_spec *spec, int fd, const void *buf, size
 {
 	int rc = fd_pwrite_full(fd, buf, len, off);
 
-	return rc ? err_set(err, rc, "%s: write failed: %s", spec->output_name, strerror(-rc)) :
-		    0;
+	return rc ? err_set(err, rc, "%s: write failed: %s", spec->output_name, strerror(-rc)) : 0;
 }
 
 int image_create(const struct image_spec *spec, int out_fd, struct image_summary *ret_summary,

@@ -19,12 +19,12 @@
 
 struct image_spec {
 	const char *kernel_path;
-	const char *ramdisk_path; /* NULL: no ramdisk */
+	const char *ramdisk_path;  /* NULL: no ramdisk */
 	const char *parmfile_path; /* NULL: no command line */
 	const struct hostkey *hosts;
 	size_t nr_hosts;
-	const uint8_t *cck; /* SE_CCK_LEN bytes, or NULL for a random one */
-	const uint8_t *hdr_key; /* SE_HEADER_KEY_LEN, or NULL */
+	const uint8_t *cck;	  /* SE_CCK_LEN bytes, or NULL for a random one */
+	const uint8_t *hdr_key;	  /* SE_HEADER_KEY_LEN, or NULL */
 	const uint8_t *image_key; /* SE_XTS_KEY_LEN, or NULL */
 	uint64_t pcf;
 	uint64_t scf;
@@ -34,7 +34,7 @@ struct image_spec {
 	size_t stage_a_size;
 	const uint8_t *stage_b;
 	size_t stage_b_size;
-	const char *output_name; /* for messages */
+	const char *output_name;   /* for messages */
 	comp_progress_fn progress; /* may be NULL */
 	void *progress_opaque;
 };

@@ -8,8 +8,8 @@
 #include "stub-abi.h"
 #include "util.h"
 
-int kernel_check(int fd, uint64_t size, const char *path, bool strict,
-		 struct kernel_info *ret_info, struct errinfo *err)
+int kernel_check(int fd, uint64_t size, const char *path, bool strict, struct kernel_info *ret_info,
+		 struct errinfo *err)
 {
 	uint8_t head[4], magic[sizeof(KERNEL_MAGIC) - 1], max_cmdline[8];
 	struct kernel_info info = { .size = size, .max_cmdline = 0 };

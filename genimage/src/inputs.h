@@ -29,8 +29,8 @@ struct kernel_info {
  * read its maximum command-line size. With @strict false only the size needed
  * for the layout is checked (--no-component-check).
  */
-int kernel_check(int fd, uint64_t size, const char *path, bool strict,
-		 struct kernel_info *ret_info, struct errinfo *err);
+int kernel_check(int fd, uint64_t size, const char *path, bool strict, struct kernel_info *ret_info,
+		 struct errinfo *err);
 
 /*
  * Read a parmfile and return the command line as it goes into the image: the

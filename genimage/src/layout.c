@@ -127,8 +127,8 @@ int layout_parse_ipib(const uint8_t *buf, size_t len, uint64_t guest_size, bool 
 	if (nr == 0)
 		return err_set(err, -EBADMSG, "IPIB lists no components");
 	if (nr > IPIB_MAX_COMPONENTS || IPIB_FIXED_SIZE + (uint64_t)nr * IPIB_COMP_SIZE > info.len)
-		return err_set(err, -EBADMSG, "IPIB component table (%u entries) exceeds its length",
-			       nr);
+		return err_set(err, -EBADMSG,
+			       "IPIB component table (%u entries) exceeds its length", nr);
 	info.hdr_addr = get_be64(buf + IPIB_OFF_HDR_ADDR);
 	info.hdr_size = get_be64(buf + IPIB_OFF_HDR_LEN);
 	if (info.hdr_size > 8192 || info.hdr_size == 0)
@@ -147,8 +147,9 @@ int layout_parse_ipib(const uint8_t *buf, size_t len, uint64_t guest_size, bool 
 		comp->size = get_be64(c + 16);
 		comp->id = (uint16_t)(comp->tweak_prefix >> 48);
 		if (!IS_ALIGNED(comp->addr, SE_PAGE_SIZE))
-			return err_set(err, -EBADMSG, "IPIB component %zu address 0x%llx not page aligned",
-				       i, (unsigned long long)comp->addr);
+			return err_set(err, -EBADMSG,
+				       "IPIB component %zu address 0x%llx not page aligned", i,
+				       (unsigned long long)comp->addr);
 		if (comp->size == 0)
 			return err_set(err, -EBADMSG, "IPIB component %zu has size 0", i);
 		if (i && comp->tweak_prefix <= info.comps[i - 1].tweak_prefix)

@@ -68,8 +68,8 @@ int outfile_open(const char *path, bool overwrite, struct outfile *ret_out, stru
 		if (S_ISDIR(st.st_mode))
 			return err_set(err, -EISDIR, "%s: is a directory", path);
 		if (!overwrite)
-			return err_set(err, -EEXIST, "%s: file exists (use --overwrite to replace it)",
-				       path);
+			return err_set(err, -EEXIST,
+				       "%s: file exists (use --overwrite to replace it)", path);
 	}
 	out.path = strdup(path);
 	if (!out.path)

@@ -14,7 +14,7 @@
 
 struct outfile {
 	int fd;
-	char *path; /* the target */
+	char *path;	/* the target */
 	char *tmp_path; /* named temporary, NULL with O_TMPFILE */
 	bool overwrite;
 	bool committed;

@@ -99,6 +99,7 @@ static void kat_case(const char *name)
 		src.size = plain_len;
 		src.name = comps[i].name;
 		rc = comp_pipeline_run(pipe, &spec, &src, &sink, &err);
+		rc = rc ?: comp_pipeline_drain(pipe, &err);
 		ok(rc == 0, "%s: %s streams (%s)", name, comps[i].name, err.msg);
 		buf = malloc(stored_len);
 		fd_pread_full(memfd, buf, stored_len, comps[i].addr);
@@ -108,7 +109,7 @@ static void kat_case(const char *name)
 		free(plain);
 		free(stored);
 	}
-	rc = comp_pipeline_finish(pipe, pld, ald, tld, &nr_pages);
+	rc = comp_pipeline_finish(pipe, pld, ald, tld, &nr_pages, &err);
 	ok(rc == 0, "%s: digests finish", name);
 	comp_pipeline_free(pipe);
 	close(memfd);
