@@ -3,9 +3,12 @@
 
 #include <errno.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/param_build.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "pki_load.h"
 #include "ssl_util.h"
 
@@ -118,6 +121,36 @@ int hostkey_load_hkd(const char *path, struct hostkey *ret_key, struct errinfo *
 		return err_prefix(err, rc, "host-key document");
 	key.cert = TAKE_PTR(cert);
 	*ret_key = key;
+	return 0;
+}
+
+int hostkey_load_private(const char *path, EVP_PKEY **ret_pkey, struct errinfo *err)
+{
+	_cleanup_(evp_pkey_freep) EVP_PKEY *pkey = NULL;
+	_cleanup_(bio_freep) BIO *bio = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = file_read_all(path, 64u << 10, &buf, &len, err);
+	if (rc)
+		return rc;
+	bio = BIO_new_mem_buf(buf, (int)len);
+	if (bio)
+		pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	if (bio && !pkey) {
+		ERR_clear_error();
+		BIO_reset(bio);
+		pkey = d2i_PrivateKey_bio(bio, NULL);
+	}
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	if (!pkey)
+		return err_set_ssl(err, -EINVAL, "%s: not a private key (PEM or DER)", path);
+	rc = check_p521(pkey, path, err);
+	if (rc)
+		return rc;
+	*ret_pkey = TAKE_PTR(pkey);
 	return 0;
 }
 

@@ -39,6 +39,9 @@ int ec_p521_pubkey_xy(EVP_PKEY *pkey, uint8_t xy[EC_P521_XY_LEN]);
 /* Build a P-521 public key from the 160-byte X||Y encoding. */
 int ec_p521_pubkey_from_xy(const uint8_t xy[EC_P521_XY_LEN], EVP_PKEY **ret_pkey);
 
+/* Load a host's private key (PEM or DER, PKCS#8 or SEC1); it must be secp521r1. */
+int hostkey_load_private(const char *path, EVP_PKEY **ret_pkey, struct errinfo *err);
+
 void hostkey_done(struct hostkey *key);
 
 #endif /* SEGEN_HOSTKEY_H */

@@ -150,8 +150,11 @@ int layout_parse_ipib(const uint8_t *buf, size_t len, uint64_t guest_size, bool 
 			return err_set(err, -EBADMSG,
 				       "IPIB component %zu address 0x%llx not page aligned", i,
 				       (unsigned long long)comp->addr);
-		if (comp->size == 0)
-			return err_set(err, -EBADMSG, "IPIB component %zu has size 0", i);
+		if (comp->size == 0 || !IS_ALIGNED(comp->size, SE_PAGE_SIZE))
+			return err_set(
+				err, -EBADMSG,
+				"IPIB component %zu size %llu is not a non-zero page multiple", i,
+				(unsigned long long)comp->size);
 		if (i && comp->tweak_prefix <= info.comps[i - 1].tweak_prefix)
 			return err_set(err, -EBADMSG,
 				       "IPIB component %zu tweak prefix does not increase", i);

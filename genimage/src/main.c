@@ -11,6 +11,9 @@
 
 static const struct command commands[] = {
 	{ "create", cmd_create, "build a Secure Execution image (genprotimg options)" },
+	{ "info", cmd_info, "show the layout, flags and host-key slots of an image" },
+	{ "verify", cmd_verify, "check an image as the Ultravisor would (test host key)" },
+	{ "unpack", cmd_unpack, "verify, then write the guest memory as an ELF for QEMU" },
 	{ NULL, NULL, NULL },
 };
 

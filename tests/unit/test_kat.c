@@ -18,38 +18,11 @@
 #include "tap.h"
 #include "vectors.h"
 
-#define MAX_COMPONENTS 8
-
-struct vec_component {
-	char name[32];
-	uint64_t tweak_prefix, addr, size;
-};
-
-static size_t parse_components(const char *json, struct vec_component *comps)
-{
-	const char *p = json_find(json, "components");
-	size_t n = 0;
-
-	while (p && n < MAX_COMPONENTS && (p = json_find(p, "name"))) {
-		const char *end = strchr(p, '"');
-		uint8_t prefix[8];
-
-		snprintf(comps[n].name, sizeof(comps[n].name), "%.*s", (int)(end - p), p);
-		json_hex(p, "tweak_prefix", prefix, sizeof(prefix));
-		comps[n].tweak_prefix = get_be64(prefix);
-		comps[n].addr = json_u64(p, "addr");
-		comps[n].size = json_u64(p, "size");
-		n++;
-		p = end;
-	}
-	return n;
-}
-
 static void kat_case(const char *name)
 {
-	char rel[1024], *json;
+	char rel[2048], *json;
 	size_t json_len, len, hdr_len;
-	struct vec_component comps[MAX_COMPONENTS];
+	struct vec_component comps[VEC_MAX_COMPONENTS];
 	struct comp_pipeline *pipe = NULL;
 	struct se_hdr hdr = { 0 };
 	uint8_t header_key[SE_HEADER_KEY_LEN], *expected_hdr, *buf;
@@ -63,7 +36,7 @@ static void kat_case(const char *name)
 
 	snprintf(rel, sizeof(rel), "genprotimg-2.35/%s/vector.json", name);
 	json = (char *)vec_read(rel, &json_len);
-	nr_comps = parse_components(json, comps);
+	nr_comps = vec_parse_components(json, comps);
 	ok(nr_comps == 4, "%s: vector lists 4 components", name);
 
 	image_key = vec_read("genprotimg-2.35/keys/image.key", &len);

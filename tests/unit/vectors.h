@@ -23,7 +23,8 @@ static inline const char *vectors_dir(void)
 }
 
 /* Read VECTORS_DIR/@rel into a new buffer; aborts the test on failure. */
-static inline uint8_t *vec_read(const char *rel, size_t *ret_len)
+/* noinline: inlined, it trips a false -Wdangling-pointer in GCC 12 */
+__attribute__((noinline)) static uint8_t *vec_read(const char *rel, size_t *ret_len)
 {
 	char path[4096];
 	struct errinfo err;
@@ -52,7 +53,7 @@ static inline char *vec_path(const char *rel)
  */
 static inline const char *json_find(const char *from, const char *key)
 {
-	char pattern[128];
+	static char pattern[128]; /* static: GCC suspects strstr() results point into it */
 	const char *p;
 
 	snprintf(pattern, sizeof(pattern), "\"%s\":", key);
@@ -89,6 +90,40 @@ static inline int json_hex(const char *from, const char *key, uint8_t *out, size
 		out[i] = (uint8_t)byte;
 	}
 	return v[2 * len] == '"' ? 0 : -1;
+}
+
+#define VEC_MAX_COMPONENTS 8
+
+struct vec_component {
+	char name[32];
+	char stored[128]; /* path relative to the case directory */
+	uint64_t tweak_prefix, addr, size;
+};
+
+/* The "components" array of a vector.json, in order. */
+static inline size_t vec_parse_components(const char *json, struct vec_component *comps)
+{
+	const char *p = json_find(json, "components");
+	size_t n = 0;
+
+	while (p && n < VEC_MAX_COMPONENTS && (p = json_find(p, "name"))) {
+		const char *end = strchr(p, '"'), *stored;
+		uint8_t prefix[8];
+
+		snprintf(comps[n].name, sizeof(comps[n].name), "%.*s", (int)(end - p), p);
+		json_hex(p, "tweak_prefix", prefix, sizeof(prefix));
+		comps[n].tweak_prefix = 0;
+		for (int i = 0; i < 8; i++)
+			comps[n].tweak_prefix = comps[n].tweak_prefix << 8 | prefix[i];
+		comps[n].addr = json_u64(p, "addr");
+		comps[n].size = json_u64(p, "size");
+		stored = json_find(p, "stored");
+		snprintf(comps[n].stored, sizeof(comps[n].stored), "%.*s",
+			 (int)(strchr(stored, '"') - stored), stored);
+		n++;
+		p = end;
+	}
+	return n;
 }
 
 static inline EVP_PKEY *vec_private_key(const char *rel)
