@@ -23,7 +23,7 @@ load helpers
 	EOF
 	chmod +x "$root/init"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip) >"$BATS_TEST_TMPDIR/initrd.gz"
-	printf 'console=ttysclp0 rdinit=/init quiet panic=-1 stub.test=%s\0' "$$" \
+	printf 'console=ttysclp0 rdinit=/init quiet panic=-1 stub.test=real-kernel\0' \
 		>"$BATS_TEST_TMPDIR/cmdline"
 
 	elf=$BATS_TEST_TMPDIR/real.elf
@@ -31,6 +31,6 @@ load helpers
 		--initrd "$BATS_TEST_TMPDIR/initrd.gz" --cmdline "$BATS_TEST_TMPDIR/cmdline" -o "$elf"
 	QEMU_TIMEOUT=120
 	boot "$elf"
-	assert_console "init: cmdline=[console=ttysclp0 rdinit=/init quiet panic=-1 stub.test=$$]"
+	assert_console "init: cmdline=[console=ttysclp0 rdinit=/init quiet panic=-1 stub.test=real-kernel]"
 	[ "$qemu_status" -eq 0 ] || { show_boot; false; }
 }
