@@ -86,4 +86,12 @@ _Static_assert(sizeof(struct stub_stage_b_params) == STUB_STAGE_B_PARAMS_SIZE,
 #define STUB_LINUX_CMDLINE 0x10480UL
 #define STUB_LINUX_DEFAULT_MAX_CMDLINE 896UL
 
+/*
+ * The smallest kernel stage-b accepts: the 64 KiB it skips, then the entry,
+ * "S390EP" at 0x10008 and the parameter area up to the command line.
+ */
+#define STUB_KERNEL_MIN_SIZE STUB_LINUX_CMDLINE
+#define STUB_KERNEL_MAGIC_OFFSET 0x10008UL
+#define STUB_KERNEL_MAGIC "S390EP"
+
 #endif /* STUB_ABI_H */
