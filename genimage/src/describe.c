@@ -100,8 +100,10 @@ void describe_image_json(struct jsonw *w, const struct image_view *v, const stru
 
 	jsonw_string(w, "image", v->path);
 	jsonw_u64(w, "size", v->size);
-	jsonw_string(w, "layout", v->legacy ? "c-genprotimg" : v->has_metadata ? "pvimg" :
-										 "unknown");
+	jsonw_string(w, "layout",
+		     v->legacy	     ? "c-genprotimg" :
+		     v->has_metadata ? "pvimg" :
+				       "unknown");
 	jsonw_object_begin(w, "se_header");
 	jsonw_hex(w, "address", v->hdr_addr);
 	jsonw_u64(w, "size", v->hdr_len);

@@ -13,8 +13,7 @@
 /* How far the scan for an SE header or IPIB looks: the stub region plus slack. */
 #define SCAN_LIMIT 0x40000u
 
-static int read_at(struct image_view *v, void *buf, size_t len, uint64_t off,
-		   struct errinfo *err)
+static int read_at(struct image_view *v, void *buf, size_t len, uint64_t off, struct errinfo *err)
 {
 	int rc;
 
@@ -73,7 +72,8 @@ static int locate(struct image_view *v, struct errinfo *err)
 			return rc;
 		rc = layout_parse_metadata(meta, sizeof(meta), &v->hdr_addr, &v->ipib_addr);
 		if (rc == -EPROTONOSUPPORT)
-			return err_set(err, rc, "%s: image metadata of an unknown version", v->path);
+			return err_set(err, rc, "%s: image metadata of an unknown version",
+				       v->path);
 		if (!rc) {
 			v->has_metadata = true;
 			return 0;
@@ -122,8 +122,7 @@ int image_open(const char *path, struct image_view *ret_view, struct errinfo *er
 	if (!v->legacy && v->ipib.hdr_addr != v->hdr_addr) {
 		rc = err_set(err, -EBADMSG,
 			     "%s: IPIB names the SE header at 0x%llx, the metadata at 0x%llx", path,
-			     (unsigned long long)v->ipib.hdr_addr,
-			     (unsigned long long)v->hdr_addr);
+			     (unsigned long long)v->ipib.hdr_addr, (unsigned long long)v->hdr_addr);
 		goto fail;
 	}
 	v->hdr_len = (size_t)v->ipib.hdr_size;

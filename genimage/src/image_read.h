@@ -22,7 +22,7 @@ struct image_view {
 	int fd;
 	uint64_t size;
 	bool has_metadata; /* the 0xC000 block was found */
-	bool legacy; /* IPIB of the older C layout (header address patched at run time) */
+	bool legacy;	   /* IPIB of the older C layout (header address patched at run time) */
 	uint64_t hdr_addr;
 	uint64_t ipib_addr;
 	uint8_t hdr_buf[SE_HDR_MAX_SIZE];

@@ -14,6 +14,7 @@ static const struct command commands[] = {
 	{ "info", cmd_info, "show the layout, flags and host-key slots of an image" },
 	{ "verify", cmd_verify, "check an image as the Ultravisor would (test host key)" },
 	{ "unpack", cmd_unpack, "verify, then write the guest memory as an ELF for QEMU" },
+	{ "boot-test", cmd_boot_test, "unpack and boot under QEMU, wait for a console line" },
 	{ NULL, NULL, NULL },
 };
 

@@ -15,7 +15,7 @@
 #include "util.h"
 
 __attribute__((format(printf, 4, 5))) static int refuse(struct uv_result *res, uint16_t rc,
-							 uint16_t rrc, const char *fmt, ...)
+							uint16_t rrc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -151,8 +151,7 @@ static int check_pages(const struct image_view *v, const struct uv_unpack_target
 }
 
 static int uv_run(const struct image_view *v, EVP_PKEY *const *keys, size_t nr_keys,
-		  const struct uv_unpack_target *target, struct uv_result *res,
-		  struct errinfo *err)
+		  const struct uv_unpack_target *target, struct uv_result *res, struct errinfo *err)
 {
 	uint8_t header_key[SE_HEADER_KEY_LEN];
 	struct errinfo parse_err;

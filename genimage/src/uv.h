@@ -30,8 +30,8 @@
 #define UV_RC_SCF 0x0109
 
 /* Supported control flags: everything else is refused as the UV does. */
-#define UV_PCF_KNOWN                                                                               \
-	(SE_PCF_ALLOW_DUMP | SE_PCF_NO_DECRYPTION | SE_PCF_PCKMO_DEA_TDEA | SE_PCF_PCKMO_AES |   \
+#define UV_PCF_KNOWN                                                                           \
+	(SE_PCF_ALLOW_DUMP | SE_PCF_NO_DECRYPTION | SE_PCF_PCKMO_DEA_TDEA | SE_PCF_PCKMO_AES | \
 	 SE_PCF_PCKMO_ECC | SE_PCF_PCKMO_HMAC | SE_PCF_BACKUP_KEYS)
 #define UV_SCF_KNOWN (SE_SCF_CCK_EXTENSION_SECRET | SE_SCF_CCK_UPDATE)
 
@@ -39,10 +39,10 @@ struct uv_result {
 	uint16_t rc; /* UV_RC_SUCCESS, a documented code, or 0 when none is documented */
 	uint16_t rrc;
 	char msg[ERRINFO_MAX]; /* one sentence on the outcome */
-	size_t key_index; /* which of the given keys opened the image */
-	size_t slot_index; /* and through which key slot */
-	struct se_hdr hdr; /* the opened header; secrets wiped before return */
-	size_t stage_b_index; /* IPIB index of the component the PSW points into */
+	size_t key_index;      /* which of the given keys opened the image */
+	size_t slot_index;     /* and through which key slot */
+	struct se_hdr hdr;     /* the opened header; secrets wiped before return */
+	size_t stage_b_index;  /* IPIB index of the component the PSW points into */
 };
 
 /* Where unpack puts each component's plaintext: @offsets[i] in @fd. */
