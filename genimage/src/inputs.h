@@ -13,9 +13,12 @@
 
 #include "err.h"
 
-#define KERNEL_MIN_SIZE 0x10000u
-#define KERNEL_MAGIC_OFFSET 0x10008u
-#define KERNEL_MAGIC "S390EP"
+#include "stub-abi.h"
+
+/* Stage-b needs the kernel's parameter area up to the command line. */
+#define KERNEL_MIN_SIZE ((unsigned int)STUB_KERNEL_MIN_SIZE)
+#define KERNEL_MAGIC_OFFSET ((unsigned int)STUB_KERNEL_MAGIC_OFFSET)
+#define KERNEL_MAGIC STUB_KERNEL_MAGIC
 /* A parmfile bigger than any kernel's command-line buffer is refused early. */
 #define CMDLINE_FILE_MAX (1u << 20)
 

@@ -26,7 +26,7 @@ hdr_u32() { # hdr_u32 IMAGE OFFSET: a big-endian u32 of the SE header at 0x14000
 	segen_create -r "$VEC/inputs/initrd.bin" -p "$VEC/inputs/parmfile" -o "$OUT"
 	[ "$status" -eq 0 ]
 	[ -f "$OUT" ]
-	[ "$(head -c 8 "$OUT" | od -An -tx1 | tr -d ' ')" = "0008000180011000" ]
+	[ "$(head -c 8 "$OUT" | od -An -tx1 | tr -d ' ')" = "0008000080010000" ] # stage-a IPL PSW
 	[ "$(dd if="$OUT" bs=1 skip=$((0xc000)) count=8 status=none)" = "SeImgLnx" ]
 	[ "$(dd if="$OUT" bs=1 skip=$((0x14000)) count=8 status=none)" = "IBMSecEx" ]
 	[ "$(hdr_u32 "$OUT" 12)" -eq 640 ]
