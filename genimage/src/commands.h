@@ -13,4 +13,6 @@ struct command {
 	const char *summary;
 };
 
+int cmd_verify_hkd(int argc, char **argv);
+
 #endif /* SEGEN_COMMANDS_H */

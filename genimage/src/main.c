@@ -10,6 +10,7 @@
 #include "log.h"
 
 static const struct command commands[] = {
+	{ "verify-hkd", cmd_verify_hkd, "check host-key documents against the IBM PKI" },
 	{ NULL, NULL, NULL },
 };
 
