@@ -147,8 +147,11 @@ static CURLcode download_setup(CURL *curl, const struct crl_fetcher *fetcher, co
 	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	SETOPT(CURLOPT_FOLLOWLOCATION, 1L);
 	SETOPT(CURLOPT_MAXREDIRS, CRL_FETCH_MAX_REDIRECTS);
-	SETOPT(CURLOPT_TIMEOUT_MS, fetcher->timeout_ms);
 	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, MIN(fetcher->timeout_ms, CRL_FETCH_CONNECT_TIMEOUT_MS));
+	/* Less than one byte per second over the whole silence limit: gone. */
+	SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1L);
+	SETOPT(CURLOPT_LOW_SPEED_TIME, MAX(fetcher->timeout_ms / 1000, 1L));
+	SETOPT(CURLOPT_TIMEOUT_MS, MAX(fetcher->timeout_ms, CRL_FETCH_TOTAL_TIMEOUT_MS));
 	SETOPT(CURLOPT_USERAGENT, CRL_FETCH_USER_AGENT);
 	SETOPT(CURLOPT_FAILONERROR, 1L);
 	/* Timeouts must not rely on SIGALRM: segen may run threads. */
@@ -168,6 +171,7 @@ static int download(const struct crl_fetcher *fetcher, const char *url, struct d
 {
 	_cleanup_(curl_easy_cleanupp) CURL *curl = curl_easy_init();
 	char errbuf[CURL_ERROR_SIZE] = "";
+	curl_off_t elapsed_us = 0;
 	CURLcode rc;
 
 	if (!curl)
@@ -180,6 +184,11 @@ static int download(const struct crl_fetcher *fetcher, const char *url, struct d
 	if (buf->too_large || rc == CURLE_FILESIZE_EXCEEDED)
 		return err_set(err, -EFBIG, "%s: download larger than %zu bytes", url,
 			       fetcher->max_size);
+	if (rc == CURLE_OPERATION_TIMEDOUT &&
+	    curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &elapsed_us) == CURLE_OK &&
+	    elapsed_us >= CRL_FETCH_TOTAL_TIMEOUT_MS * 1000)
+		return err_set(err, -ETIMEDOUT, "%s: not done within %ld ms", url,
+			       CRL_FETCH_TOTAL_TIMEOUT_MS);
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return err_set(err, -ETIMEDOUT, "%s: no answer within %ld ms", url,
 			       fetcher->timeout_ms);

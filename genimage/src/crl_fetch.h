@@ -14,9 +14,14 @@
 
 #include "err.h"
 
-/* A CRL server that has not answered within this time is treated as down. */
+/*
+ * A server that sends nothing for this long is treated as down. The limit is
+ * on silence, not on the whole transfer, so that a big CRL on a slow link
+ * still arrives; a server that trickles gets CRL_FETCH_TOTAL_TIMEOUT_MS.
+ */
 #define CRL_FETCH_TIMEOUT_MS 5000L
 #define CRL_FETCH_CONNECT_TIMEOUT_MS 3000L
+#define CRL_FETCH_TOTAL_TIMEOUT_MS 60000L
 /* Same cap as for CRL files: IBM's CRLs are a few KiB, big public CAs' a few MiB. */
 #define CRL_FETCH_MAX_SIZE (16u << 20)
 #define CRL_FETCH_MAX_REDIRECTS 5L
@@ -25,7 +30,7 @@
 #define CRL_URL_MAX 2048
 
 struct crl_fetch_opts {
-	long timeout_ms;	 /* for the whole transfer; 0: CRL_FETCH_TIMEOUT_MS */
+	long timeout_ms;	 /* longest silence, whole seconds; 0: CRL_FETCH_TIMEOUT_MS */
 	size_t max_size;	 /* 0: CRL_FETCH_MAX_SIZE */
 	const char *tls_ca_file; /* whom to trust for https; NULL: the system CA store */
 };
