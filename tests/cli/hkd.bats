@@ -30,12 +30,15 @@ HKD="host-key document \"C=US, O=$IBM, CN=$IBM, ST=New York, L=Armonk, OU=IBM Z 
 SIGNING="IBM Z signing key \"C=US, O=$IBM, CN=$IBM, ST=New York, L=Poughkeepsie, OU=IBM Z Host Key Signing Service\""
 
 setup() {
-	[ -d "$ASSETS" ] || skip "no test vectors at $ASSETS"
 	asset_chain=(-C "$ASSETS/ibm.crt" -C "$ASSETS/inter_ca.crt" --root-ca "$ASSETS/root_ca.crt")
 	asset_crls=(--crl "$ASSETS/root_ca.crl" --crl "$ASSETS/inter_ca.crl")
 	asset=(--offline "${asset_chain[@]}" "${asset_crls[@]}")
 	pki_online=(-C "$PKI/signing.crt" -C "$PKI/inter.crt" --root-ca "$PKI/root.crt")
 	pki_offline=(--offline "${pki_online[@]}" --crl "$PKI/www/root.crl" --crl "$PKI/www/inter.crl")
+}
+
+need_assets() {
+	[ -d "$ASSETS" ] || skip "no test vectors at $ASSETS"
 }
 
 requests() {
@@ -53,6 +56,7 @@ requests() {
 }
 
 @test "verify-hkd: usage errors exit 2" {
+	need_assets
 	run "$SEGEN" verify-hkd
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"no host-key document given"* ]]
@@ -69,6 +73,7 @@ requests() {
 # --- the s390-tools fake PKI, offline ----------------------------------------
 
 @test "assets: valid documents, one OK line each" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host.crt" "$ASSETS/host2.crt" "$ASSETS/host_uri_na.crt" \
 		"${asset[@]}" --crl "$ASSETS/ibm.crl"
 	[ "$status" -eq 0 ]
@@ -79,6 +84,7 @@ requests() {
 }
 
 @test "assets: revoked, expired, wrong issuer: one verdict per line, exit 1" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host.crt" "$ASSETS/host_rev.crt" \
 		"$ASSETS/host_crt_expired.crt" "$ASSETS/host_invalid_signing_key.crt" \
 		"$ASSETS/host_armonk.crt" "$ASSETS/fake_host.crt" "${asset[@]}" --crl "$ASSETS/ibm.crl"
@@ -93,6 +99,7 @@ requests() {
 }
 
 @test "assets: Armonk signing key and its CRL" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host_armonk.crt" --offline -C "$ASSETS/ibm_armonk.crt" \
 		-C "$ASSETS/inter_ca.crt" --root-ca "$ASSETS/root_ca.crt" "${asset_crls[@]}" \
 		--crl "$ASSETS/ibm_armonk.crl"
@@ -101,6 +108,7 @@ requests() {
 }
 
 @test "assets: Poughkeepsie signing key with a CRL whose issuer says Armonk" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host.crt" "$ASSETS/host_rev.crt" "${asset[@]}" \
 		--crl "$ASSETS/ibm_armonk.crl"
 	[ "$status" -eq 1 ]
@@ -109,6 +117,7 @@ requests() {
 }
 
 @test "assets: DER signing key and DER CRL" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host.crt" --offline -C "$ASSETS/der.crt" \
 		-C "$ASSETS/inter_ca.crt" --root-ca "$ASSETS/root_ca.crt" "${asset_crls[@]}" \
 		--crl "$ASSETS/der.crl"
@@ -116,12 +125,14 @@ requests() {
 }
 
 @test "assets: chained files carry the CRLs, no --crl needed" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host.crt" -C "$ASSETS/ibm.chained.crt" \
 		-C "$ASSETS/inter_ca.chained.crt" --root-ca "$ASSETS/root_ca.chained.crt"
 	[ "$status" -eq 0 ]
 }
 
 @test "assets: outdated signing-key CRLs" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host.crt" "${asset[@]}" --crl "$ASSETS/ibm_outdated_early.crl"
 	[ "$status" -eq 1 ]
 	[ "$output" = "$ASSETS/host.crt: INVALID: $HKD: CRL outdated: $ASSETS/ibm_outdated_early.crl is valid only from 3023-07-23 15:52:39 UTC" ]
@@ -131,6 +142,7 @@ requests() {
 }
 
 @test "assets: CRLs that do not count: bad signature, wrong issuer, wrong subject" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host.crt" "${asset[@]}" --crl "$ASSETS/ibm_invalid_hash.crl"
 	[ "$status" -eq 1 ]
 	[ "$output" = "$ASSETS/host.crt: INVALID: $HKD: no CRL found: $ASSETS/ibm_invalid_hash.crl names the issuer but its signature does not verify with the issuer's key" ]
@@ -142,6 +154,7 @@ requests() {
 }
 
 @test "assets: revoked signing key: one error, no verdicts" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host.crt" --offline -C "$ASSETS/ibm_rev.crt" \
 		-C "$ASSETS/inter_ca.crt" --root-ca "$ASSETS/root_ca.crt" "${asset_crls[@]}"
 	[ "$status" -eq 1 ]
@@ -149,6 +162,7 @@ requests() {
 }
 
 @test "assets: expired signing key" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host.crt" --offline -C "$ASSETS/ibm_expired.crt" \
 		-C "$ASSETS/inter_ca.crt" --root-ca "$ASSETS/root_ca.crt" "${asset_crls[@]}"
 	[ "$status" -eq 1 ]
@@ -156,6 +170,7 @@ requests() {
 }
 
 @test "assets: no IBM Z signing key among -C" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host.crt" --offline -C "$ASSETS/ibm_wrong_subject.crt" \
 		-C "$ASSETS/inter_ca.crt" --root-ca "$ASSETS/root_ca.crt" "${asset_crls[@]}"
 	[ "$status" -eq 1 ]
@@ -163,6 +178,7 @@ requests() {
 }
 
 @test "assets: wrong intermediate, missing intermediate, untrusted root" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host.crt" --offline -C "$ASSETS/ibm.crt" \
 		-C "$ASSETS/fake_inter_ca.crt" --root-ca "$ASSETS/root_ca.crt" "${asset_crls[@]}"
 	[ "$status" -eq 1 ]
@@ -178,6 +194,7 @@ requests() {
 }
 
 @test "assets: intermediate CA without a valid CRL from the root" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host.crt" --offline "${asset_chain[@]}" \
 		--crl "$ASSETS/inter_ca.crl"
 	[ "$status" -eq 1 ]
@@ -189,12 +206,14 @@ requests() {
 }
 
 @test "assets: online, but the distribution points are no URLs" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/host.crt" "${asset_chain[@]}" --crl "$ASSETS/root_ca.crl"
 	[ "$status" -eq 1 ]
 	[ "$output" = "segen: error: $ASSETS/ibm.crt: $SIGNING: no CRL found from its issuer $ASSETS/inter_ca.crt (download: inter_ca.crl: only http and https URLs are fetched)" ]
 }
 
 @test "assets: the fake root with its own signing key" {
+	need_assets
 	run "$SEGEN" verify-hkd "$ASSETS/fake_host.crt" --offline -C "$ASSETS/fake_ibm.crt" \
 		--root-ca "$ASSETS/fake_root_ca.crt" --crl "$ASSETS/fake_root_ca.crl" \
 		--crl "$ASSETS/fake_ibm.crl"

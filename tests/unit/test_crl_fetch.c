@@ -50,7 +50,7 @@ static void remove_state_dir(void)
 		printf("# cannot remove %s\n", state_dir);
 }
 
-/* Start the server with extra options (NULL-terminated, at most four); 0 once it listens. */
+/* Start crl_server.py, with https when given a certificate; 0 once it listens. */
 static int start_server(struct server *srv, const char *name, const char *tls_cert,
 			const char *tls_key)
 {

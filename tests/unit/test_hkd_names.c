@@ -245,14 +245,14 @@ int main(void)
 
 	snprintf(asset_dir, sizeof(asset_dir), "%s/s390-tools-assets/cert",
 		 vectors ? vectors : "../shared/vectors");
-	if (access(asset_dir, R_OK) != 0) {
-		printf("1..0 # SKIP no test vectors at %s\n", asset_dir);
-		return 0;
-	}
-	test_signing_subject();
 	test_name_equal();
 	test_crl_issuer();
 	test_to_str();
-	test_bundle();
+	if (access(asset_dir, R_OK) == 0) {
+		test_signing_subject();
+		test_bundle();
+	} else {
+		ok(true, "# SKIP no test vectors at %s", asset_dir);
+	}
 	return done_testing();
 }
