@@ -209,7 +209,6 @@ int crl_check_revocation(const struct crl_pool *pool, X509 *cert, X509 *issuer,
 			 const char *issuer_desc, struct errinfo *err)
 {
 	const struct crl_source *outdated = NULL, *bad_signature = NULL, *unsupported = NULL;
-	const ASN1_INTEGER *serial = X509_get0_serialNumber(cert);
 	bool current = false;
 
 	for (size_t i = 0; i < pool->nr; i++) {
@@ -219,14 +218,15 @@ int crl_check_revocation(const struct crl_pool *pool, X509 *cert, X509 *issuer,
 
 		switch (state) {
 		case CRL_FOREIGN:
-		case CRL_OUT_OF_SCOPE:
-			continue;
-		case CRL_UNSUPPORTED:
-			unsupported = unsupported ?: item;
 			continue;
 		case CRL_BAD_SIGNATURE:
 			bad_signature = bad_signature ?: item;
 			continue;
+		case CRL_UNSUPPORTED:
+			unsupported = unsupported ?: item;
+			break;
+		case CRL_OUT_OF_SCOPE:
+			break;
 		case CRL_OUTDATED:
 			outdated = outdated ?: item;
 			break;
@@ -235,10 +235,14 @@ int crl_check_revocation(const struct crl_pool *pool, X509 *cert, X509 *issuer,
 			break;
 		}
 		/*
-		 * Revocation is final, so an authentic CRL that is out of date
-		 * still proves it; only the all-clear needs a current CRL.
+		 * Revocation is final: an authentic CRL of the issuer that lists
+		 * the certificate proves it, however old or partial that CRL
+		 * is. Only the all-clear needs a current, complete one. (The
+		 * lookup by serial skips entries that an indirect CRL marks as
+		 * another issuer's; by certificate it would also insist on the
+		 * exact issuer name, which IBM's CRLs do not have.)
 		 */
-		if (X509_CRL_get0_by_serial(item->crl, &entry, (ASN1_INTEGER *)serial) == 1)
+		if (X509_CRL_get0_by_serial(item->crl, &entry, X509_get0_serialNumber(cert)) == 1)
 			return report_revoked(item, entry, err);
 	}
 	if (current)

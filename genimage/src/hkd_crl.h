@@ -38,7 +38,8 @@ void crl_pool_done(struct crl_pool *pool);
  * identifier (if any) is @issuer's and @issuer's key verifies its signature.
  * Returns
  *   0             at least one counting CRL is current and none lists @cert;
- *   -EKEYREVOKED  a counting CRL, current or not, lists @cert;
+ *   -EKEYREVOKED  an authentic CRL of @issuer (signed by it), current or not,
+ *                 complete or not, lists @cert;
  *   -EKEYEXPIRED  counting CRLs exist but none is current ("CRL outdated");
  *   -ENOENT       no CRL counts ("no CRL found"; err says what was seen instead).
  * err gets the reason without naming @cert (callers put that in front);

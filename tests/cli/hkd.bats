@@ -261,6 +261,24 @@ requests() {
 	[ "$output" = "$PKI/hkd.crt: INVALID: $HKD: no CRL found from its issuer $PKI/signing.crt" ]
 }
 
+@test "pki: partial CRLs clear only what they cover, but any revocation counts" {
+	run "$SEGEN" verify-hkd "$PKI/hkd.crt" "$PKI/hkd_rev.crt" "${pki_offline[@]}" \
+		--crl "$PKI/signing_idp_own.crl"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$PKI/hkd.crt: OK" ]
+	[[ "${lines[1]}" == *": revoked on "*" (CRL $PKI/signing_idp_own.crl)" ]]
+	for idp in other ca; do
+		run "$SEGEN" verify-hkd "$PKI/hkd.crt" "$PKI/hkd_rev.crt" "${pki_offline[@]}" \
+			--crl "$PKI/signing_idp_$idp.crl"
+		[ "$status" -eq 1 ]
+		[ "${lines[0]}" = "$PKI/hkd.crt: INVALID: $HKD: no CRL found from its issuer $PKI/signing.crt" ]
+		[[ "${lines[1]}" == *": revoked on "*" (CRL $PKI/signing_idp_$idp.crl)" ]]
+	done
+	run "$SEGEN" verify-hkd "$PKI/hkd.crt" "${pki_offline[@]}" --crl "$PKI/signing_idp_reasons.crl"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$PKI/hkd.crt: INVALID: $HKD: no CRL found: $PKI/signing_idp_reasons.crl is a delta, indirect or partial CRL, which segen does not use" ]
+}
+
 @test "pki: revoked, expired and not yet valid signing keys" {
 	crls=(--crl "$PKI/www/root.crl" --crl "$PKI/www/inter.crl" --crl "$PKI/www/signing.crl")
 	for key in signing_rev signing_expired signing_future; do
