@@ -10,7 +10,8 @@
 
 #include <stddef.h>
 
-#define ERRINFO_MAX 512
+/* Room for two certificate names and two paths: PKI messages need them. */
+#define ERRINFO_MAX 1024
 
 struct errinfo {
 	char msg[ERRINFO_MAX];

@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "verify", cmd_verify, "check an image as the Ultravisor would (test host key)" },
 	{ "unpack", cmd_unpack, "verify, then write the guest memory as an ELF for QEMU" },
 	{ "boot-test", cmd_boot_test, "unpack and boot under QEMU, wait for a console line" },
+	{ "verify-hkd", cmd_verify_hkd, "check host-key documents against the IBM PKI" },
 	{ NULL, NULL, NULL },
 };
 
