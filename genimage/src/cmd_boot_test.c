@@ -195,7 +195,8 @@ static int report(const struct boot_test_opts *o, const struct qemu_run_result *
 			       r->seconds);
 	case QEMU_DISABLED_WAIT:
 		meaning = stub_wait_code_meaning(r->psw_addr);
-		return err_set(err, -EIO, "%s: the guest stopped in a disabled wait, PSW %016llx %llx%s%s",
+		return err_set(err, -EIO,
+			       "%s: the guest stopped in a disabled wait, PSW %016llx %llx%s%s",
 			       o->image, (unsigned long long)r->psw_mask,
 			       (unsigned long long)r->psw_addr, meaning ? ": " : "",
 			       meaning ? meaning : "");

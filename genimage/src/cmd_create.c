@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "create_opts.h"
 #include "fileio.h"
+#include "hkd_verify.h"
 #include "hostkey.h"
 #include "image_create.h"
 #include "log.h"
@@ -96,11 +97,22 @@ static int load_keys(struct create_ctx *ctx, struct errinfo *err)
 
 static int verify_host_keys(struct create_ctx *ctx, struct errinfo *err)
 {
-	if (ctx->opts.no_verify)
+	const struct create_opts *o = &ctx->opts;
+	struct hkd_verify_opts vo = {
+		.cert_paths = o->certs,
+		.nr_cert_paths = o->nr_certs,
+		.crl_paths = o->crls,
+		.nr_crl_paths = o->nr_crls,
+		.root_ca_path = o->root_ca,
+		.offline = o->offline,
+	};
+	X509 *certs[SE_HDR_MAX_KEYSLOTS];
+
+	if (o->no_verify)
 		return 0;
-	return err_set(err, -ENOTSUP,
-		       "host-key document verification (-C/--cert) is not available in this "
-		       "version; use --no-verify for test images");
+	for (size_t i = 0; i < ctx->nr_hosts; i++)
+		certs[i] = ctx->hosts[i].cert;
+	return hkd_verify_documents(&vo, certs, o->hkds, ctx->nr_hosts, err);
 }
 
 static void print_summary(const struct create_ctx *ctx, const struct image_summary *sum,

@@ -291,7 +291,8 @@ static int watch(const struct qemu_run_opts *o, struct qemu_proc *q, double dead
 		if (fds[2].revents)
 			drain_stderr(q, res);
 		if (fds[1].revents & POLLIN) {
-			n = read(q->qmp_fd, q->qmp_buf + q->qmp_len, sizeof(q->qmp_buf) - q->qmp_len);
+			n = read(q->qmp_fd, q->qmp_buf + q->qmp_len,
+				 sizeof(q->qmp_buf) - q->qmp_len);
 			if (n > 0) {
 				q->qmp_len += (size_t)n;
 				if (feed_qmp(q, res)) {
@@ -323,8 +324,9 @@ static int watch(const struct qemu_run_opts *o, struct qemu_proc *q, double dead
 			waitpid(q->pid, &status, 0);
 			q->pid = -1;
 			res->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-			res->outcome = panic ? QEMU_GUEST_PANIC :
-			               res->exit_status == 0 ? QEMU_SHUTDOWN : QEMU_EXITED;
+			res->outcome = panic		     ? QEMU_GUEST_PANIC :
+				       res->exit_status == 0 ? QEMU_SHUTDOWN :
+							       QEMU_EXITED;
 			return 0;
 		}
 	}
