@@ -26,7 +26,8 @@ VECTORS_DIR ?= $(abspath $(CURDIR)/../shared/vectors)
 export VECTORS_DIR CACHE_DIR
 TEST_ENV = SEGEN=$(abspath $(SEGEN)) BUILD_DIR=$(abspath $(BUILD)) VECTORS_DIR=$(VECTORS_DIR) \
 	CACHE_DIR=$(CACHE_DIR) STUB_STAGE_A_BIN=$(abspath $(STUB_STAGE_A_BIN)) \
-	STUB_STAGE_B_BIN=$(abspath $(STUB_STAGE_B_BIN))
+	STUB_STAGE_B_BIN=$(abspath $(STUB_STAGE_B_BIN)) \
+	STUB_REAL_KERNEL=$(CACHE_DIR)/guest/vmlinuz STUB_REAL_BUSYBOX=$(CACHE_DIR)/guest/busybox
 # Each part appends: TEST_SUITES += name '$(TEST_ENV) command-printing-TAP'
 TEST_SUITES =
 

@@ -19,12 +19,26 @@ unit-test: $(UNIT_TESTS)
 cli-test: $(SEGEN)
 	tests/run-suites cli '$(TEST_ENV) bats --tap tests/cli'
 
-# `make test` builds everything first so a build error is reported as such.
-test: all $(UNIT_TESTS) test-prereqs
+# End to end: Debian's s390x kernel and busybox, downloaded once into CACHE_DIR.
+TEST_SUITES += e2e '$(TEST_ENV) bats --tap tests/e2e'
+.PHONY: e2e-prereqs e2e-test
+e2e-prereqs:
+	CACHE_DIR=$(CACHE_DIR) scripts/fetch-guest.sh
+e2e-test: $(SEGEN) e2e-prereqs
+	tests/run-suites e2e '$(TEST_ENV) bats --tap tests/e2e'
+
+# `make test` installs what is missing (NO_DEPS=1 skips that), then builds
+# everything, so a build error is reported as such, then runs every suite.
+.PHONY: test-build test-prereqs
+test:
+ifeq ($(NO_DEPS),)
+	@$(MAKE) --no-print-directory deps
+endif
+	@$(MAKE) --no-print-directory test-build
 	tests/run-suites $(TEST_SUITES)
 
-.PHONY: test-prereqs
-test-prereqs:
+test-build: all $(UNIT_TESTS) test-prereqs
+test-prereqs: e2e-prereqs
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
 check:

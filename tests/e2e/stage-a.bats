@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# An image as segen writes it, started the way a loader would (QEMU -kernel
+# places the file at 0 and follows the IPL PSW): stage-a runs, finds no
+# Secure Execution under TCG (facility 161), says so on the SCLP console and
+# stops in a disabled wait with its documented code, 0xa070.
+
+setup() {
+	: "${SEGEN:?}" "${VECTORS_DIR:?}"
+	VEC="$VECTORS_DIR/genprotimg-2.35"
+	T="$BATS_TEST_TMPDIR"
+}
+
+boot_image() { # boot_image IMAGE: console in $T/console, QEMU log in $T/qemu.log
+	set +e
+	timeout 30 qemu-system-s390x -machine s390-ccw-virtio -m 512 -nodefaults -display none \
+		-serial stdio -no-reboot -action panic=exit-failure -d guest_errors \
+		-D "$T/qemu.log" -kernel "$1" > "$T/console" 2>&1
+	qemu_status=$?
+	set -e
+}
+
+@test "stage-a of a segen image reports that Secure Execution is unavailable" {
+	run "$SEGEN" create -i "$VEC/inputs/kernel.bin" -r "$VEC/inputs/initrd.bin" \
+		-p "$VEC/inputs/parmfile" -k "$VEC/keys/host1.crt" --no-verify -o "$T/img"
+	[ "$status" -eq 0 ]
+	boot_image "$T/img"
+	cat "$T/console"
+	# A guest panic (not the 0xFFF clean shutdown) ends QEMU with status 1.
+	[ "$qemu_status" -eq 1 ]
+	grep -q "Secure Execution is not available on this machine: facility 161" "$T/console"
+	grep -q "disabled wait code 0xa070" "$T/console"
+	grep -q "PSW: 0x0002000180000000 0x000000000000a070" "$T/qemu.log"
+}
+
+@test "stage-a refuses an image whose metadata was damaged" {
+	run "$SEGEN" create -i "$VEC/inputs/kernel.bin" -k "$VEC/keys/host1.crt" --no-verify \
+		-o "$T/img"
+	[ "$status" -eq 0 ]
+	printf 'X' | dd of="$T/img" bs=1 seek=$((0xc000)) conv=notrunc status=none
+	boot_image "$T/img"
+	[ "$qemu_status" -eq 1 ]
+	grep -q "0x000000000000a010" "$T/qemu.log"
+}
+
+@test "an image for 95 hosts (two header pages) still reaches the facility check" {
+	local args=()
+	for i in $(seq 1 95); do
+		openssl ecparam -name secp521r1 -genkey -noout -out "$T/h$i.key" 2>/dev/null
+		openssl req -x509 -new -key "$T/h$i.key" -out "$T/h$i.crt" -subj "/CN=h$i" \
+			-days 1 2>/dev/null
+		args+=(-k "$T/h$i.crt")
+	done
+	run "$SEGEN" create -i "$VEC/inputs/kernel.bin" --no-verify -o "$T/img" "${args[@]}"
+	[ "$status" -eq 0 ]
+	boot_image "$T/img"
+	[ "$qemu_status" -eq 1 ]
+	grep -q "0x000000000000a070" "$T/qemu.log"
+}
