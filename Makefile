@@ -53,6 +53,15 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/segen $(DESTDIR)$(PREFIX)/bin/genprotimg \
 		$(DESTDIR)$(PREFIX)/share/man/man1/segen.1
 
+# The main job on built-in sample data (README: the first command).
+demo:
+ifeq ($(NO_DEPS),)
+	@$(MAKE) --no-print-directory deps
+endif
+	@$(MAKE) --no-print-directory all
+	SEGEN=$(abspath $(SEGEN)) CACHE_DIR=$(CACHE_DIR) DEMO_DIR=$(abspath $(BUILD))/demo \
+		scripts/demo.sh
+
 # Ratios measured side by side in one run; see bench/create-bench.sh.
 BENCH_SIZE_MIB ?= 1024
 BENCH_ROUNDS ?= 5
