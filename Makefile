@@ -39,6 +39,7 @@ include mk/deps.mk
 include stub/stub.mk
 include genimage/genimage.mk
 include tests/tests.mk
+include tests/fuzz/fuzz.mk
 -include kernel-patches/kernel.mk
 
 all: $(SEGEN)

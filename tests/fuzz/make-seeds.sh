@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Seed corpora for the fuzz targets, from the vectors and from a small image
+# segen makes here:  make-seeds.sh SEGEN VECTORS_DIR OUTDIR
+set -euo pipefail
+segen=$1 vec=$2 out=$3
+g="$vec/genprotimg-2.35"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out"/{sehdr,ipib,gzcheck,image,cmdline,pki_load}
+
+for c in basic three-hosts-dump no-decryption; do
+	cp "$g/$c/se-header.bin" "$out/sehdr/$c.hdr"
+	cp "$g/$c/ipib.bin" "$out/ipib/$c.ipib"
+done
+cp "$vec/s390-tools-assets/exp/secure_guest.hdr" "$out/sehdr/secure_guest.hdr"
+
+"$segen" create -q -i "$g/inputs/kernel.bin" -p "$g/inputs/parmfile" -k "$g/keys/host1.crt" \
+	-k "$g/keys/host2.crt" --no-verify --x-seed 01 -o "$out/image/two-hosts.img" 2>/dev/null
+"$segen" create -q -i "$g/inputs/kernel.bin" -k "$g/keys/host1.crt" --no-verify --x-seed 02 \
+	--disable-image-encryption -o "$out/image/plain.img" 2>/dev/null
+# The new layout's IPIB and header, cut out of the image through its metadata.
+img="$out/image/two-hosts.img"
+ipib=$(od -An -tu8 --endian=big -j $((0xc014)) -N8 "$img" | tr -d ' ')
+dd if="$img" of="$out/ipib/pvimg.ipib" bs=1 skip="$ipib" count=4096 status=none
+dd if="$img" of="$out/sehdr/two-hosts.hdr" bs=1 skip=$((0x14000)) count=720 status=none
+
+printf 'hello initrd\n' > "$tmp/a"
+gzip -c "$tmp/a" > "$out/gzcheck/one.gz"
+{ gzip -c "$tmp/a"; gzip -c "$g/inputs/parmfile"; } > "$out/gzcheck/two-members.gz"
+{ gzip -c "$tmp/a"; head -c 512 /dev/zero; } > "$out/gzcheck/zero-padded.gz"
+{ gzip -c "$tmp/a"; printf '070701'; } > "$out/gzcheck/cpio-trailer.gz"
+head -c 2000 "$g/inputs/initrd.bin" > "$out/gzcheck/not-gzip"
+
+cp "$g/inputs/parmfile" "$out/cmdline/parmfile"
+printf 'console=ttysclp0\0' > "$out/cmdline/final-nul"
+printf 'a\0b' > "$out/cmdline/inner-nul"
+
+cp "$vec"/s390-tools-assets/cert/{ibm.crt,ibm.crl,der.crt,der.crl,ibm.chained.crt} \
+	"$out/pki_load/"
