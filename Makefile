@@ -49,10 +49,12 @@ install: $(SEGEN)
 	install -m 0755 $(SEGEN) $(DESTDIR)$(PREFIX)/bin/segen
 	ln -sf segen $(DESTDIR)$(PREFIX)/bin/genprotimg
 	install -m 0644 genimage/man/segen.1 $(DESTDIR)$(PREFIX)/share/man/man1/segen.1
+	ln -sf segen.1 $(DESTDIR)$(PREFIX)/share/man/man1/genprotimg.1
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/segen $(DESTDIR)$(PREFIX)/bin/genprotimg \
-		$(DESTDIR)$(PREFIX)/share/man/man1/segen.1
+		$(DESTDIR)$(PREFIX)/share/man/man1/segen.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/genprotimg.1
 
 # The main job on built-in sample data (README: the first command).
 demo:
