@@ -130,8 +130,7 @@ static bool check_uv(const struct paths *p)
 	char dir[PATH_MAX];
 	uint64_t guest = 0;
 
-	if (join(dir, sizeof(dir), p->sysfs, "firmware/uv", NULL) < 0 ||
-	    access(dir, F_OK) < 0) {
+	if (join(dir, sizeof(dir), p->sysfs, "firmware/uv", NULL) < 0 || access(dir, F_OK) < 0) {
 		printf("protected: no (no ultravisor call facility, %s/firmware/uv absent)\n",
 		       p->sysfs);
 		return false;
@@ -249,7 +248,8 @@ static void check_swiotlb(const struct paths *p, bool rules_apply, struct report
 		       nslabs * 2048 >> 20, nslabs, used);
 	else
 		printf("swiotlb: size %" PRIu64 " MiB (%" PRIu64 " slots), used %" PRIu64
-		       " slots, high-water mark %" PRIu64 " slots, allocation failures %" PRIu64 "\n",
+		       " slots, high-water mark %" PRIu64 " slots, allocation failures %" PRIu64
+		       "\n",
 		       nslabs * 2048 >> 20, nslabs, used, hiwater, failed);
 	if (failed) {
 		snprintf(msg, sizeof(msg),
