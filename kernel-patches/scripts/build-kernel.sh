@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Build the issue-5 test kernel: unpack Debian's linux-source-6.1, apply the
+# series, configure tinyconfig + config/guest.config, build with at most two
+# jobs. Everything lives under $CACHE_DIR/kernel/<key>, where the key is a
+# hash of the series, the patches, the config fragment and the source
+# tarball, so a rerun with nothing changed does no work and a change starts
+# from a fresh tree. Prints the build directory (holding vmlinux and
+# arch/s390/boot/bzImage) on stdout; progress goes to stderr.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+cache=${CACHE_DIR:?CACHE_DIR must be set}/kernel
+tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+cross=${CROSS_COMPILE:-s390x-linux-gnu-}
+jobs=${KERNEL_JOBS:-2}
+[ "$jobs" -le 2 ] || jobs=2
+
+[ -r "$tarball" ] || { echo "build-kernel: $tarball missing (install linux-source-6.1)" >&2; exit 1; }
+
+key=$({
+	cat "$here/series"
+	while read -r p; do
+		[ -n "$p" ] && cat "$here/$p"
+	done <"$here/series"
+	cat "$here/config/guest.config"
+	stat -c '%s %Y' "$tarball"
+	echo "$cross"
+} | sha256sum | cut -c1-16)
+work=$cache/$key
+src=$work/src
+out=$work/out
+
+if [ -f "$work/built" ] && [ -f "$out/vmlinux" ] && [ -f "$out/arch/s390/boot/bzImage" ]; then
+	echo "build-kernel: cached build $key" >&2
+	echo "$out"
+	exit 0
+fi
+
+mkdir -p "$cache"
+# Keep only the build for the current key; a kernel tree is large.
+for old in "$cache"/*; do
+	[ -d "$old" ] && [ "$old" != "$work" ] && rm -rf "$old"
+done
+
+if [ ! -f "$work/patched" ]; then
+	rm -rf "$work"
+	mkdir -p "$src"
+	echo "build-kernel: unpacking $tarball" >&2
+	tar -xJf "$tarball" -C "$src" --strip-components=1
+	while read -r p; do
+		[ -n "$p" ] || continue
+		echo "build-kernel: applying $p" >&2
+		patch -d "$src" -p1 --batch --forward --quiet <"$here/$p"
+	done <"$here/series"
+	touch "$work/patched"
+fi
+
+mk=(make -s -C "$src" O="$out" ARCH=s390 CROSS_COMPILE="$cross")
+mkdir -p "$out"
+"${mk[@]}" tinyconfig >/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$here/config/guest.config" >/dev/null
+"${mk[@]}" olddefconfig
+while IFS= read -r opt; do
+	case "$opt" in
+	CONFIG_*=n) grep -qx "# ${opt%=n} is not set" "$out/.config" ;;
+	CONFIG_*) grep -qx "$opt" "$out/.config" ;;
+	*) continue ;;
+	esac || { echo "build-kernel: $opt did not survive olddefconfig" >&2; exit 1; }
+done <"$here/config/guest.config"
+
+echo "build-kernel: building with $jobs jobs" >&2
+"${mk[@]}" -j"$jobs" >"$work/build.log" 2>&1 || {
+	tail -30 "$work/build.log" >&2
+	exit 1
+}
+touch "$work/built"
+echo "$out"
