@@ -98,5 +98,8 @@ int main(int argc, char **argv)
 	}
 	printf("ok 1 - %s: %zu seeds and %ld mutations without a crash\n", argv[1], nr,
 	       nr ? rounds : 0);
+	for (size_t i = 0; i < nr; i++)
+		free(seeds[i]);
+	free(buf);
 	return 0;
 }
