@@ -213,17 +213,6 @@ static int report(const struct boot_test_opts *o, const struct qemu_run_result *
 	return err_set(err, -EIO, "%s: unknown outcome", o->image);
 }
 
-static int load_keys(const struct boot_test_opts *o, EVP_PKEY **keys, struct errinfo *err)
-{
-	for (size_t i = 0; i < o->nr_host_keys; i++) {
-		int rc = hostkey_load_private(o->host_keys[i], &keys[i], err);
-
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 static int run_boot_test(const struct boot_test_opts *o, struct console_tail *tail,
 			 struct errinfo *err)
 {
@@ -239,7 +228,7 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 		rc = err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = load_keys(o, keys, err);
+	rc = hostkey_load_privates(o->host_keys, o->nr_host_keys, keys, err);
 	if (rc)
 		goto out;
 	if (!mkdtemp(dir)) {
@@ -254,9 +243,7 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 	rc = unpack_to_elf(view, keys, o->nr_host_keys, elf, false, res, err);
 	image_close(view);
 	if (rc == -EBADMSG) {
-		rc = res->rc ? err_set(err, rc, "%s: rc 0x%x rrc 0x%x: %s", o->image, res->rc,
-				       res->rrc, res->msg) :
-			       err_set(err, rc, "%s: refused: %s", o->image, res->msg);
+		uv_refusal_to_err(res, o->image, err);
 		goto out;
 	}
 	if (rc)

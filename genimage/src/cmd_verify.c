@@ -207,17 +207,6 @@ static void print_verdict_text(const struct image_cmd_opts *o, const struct imag
 	describe_image_text(stdout, v, &res->hdr);
 }
 
-static int load_host_keys(const struct image_cmd_opts *o, EVP_PKEY **keys, struct errinfo *err)
-{
-	for (size_t i = 0; i < o->nr_host_keys; i++) {
-		int rc = hostkey_load_private(o->host_keys[i], &keys[i], err);
-
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 static int run_verify(const struct image_cmd_opts *o, struct image_view *v, struct errinfo *err)
 {
 	EVP_PKEY *keys[MAX_HOST_KEYS] = { 0 };
@@ -226,7 +215,7 @@ static int run_verify(const struct image_cmd_opts *o, struct image_view *v, stru
 
 	if (!res)
 		return err_set(err, -ENOMEM, "out of memory");
-	rc = load_host_keys(o, keys, err);
+	rc = hostkey_load_privates(o->host_keys, o->nr_host_keys, keys, err);
 	if (!rc && o->cmd == CMD_UNPACK)
 		rc = unpack_to_elf(v, keys, o->nr_host_keys, o->output, o->overwrite, res, err);
 	else if (!rc)
@@ -237,13 +226,8 @@ static int run_verify(const struct image_cmd_opts *o, struct image_view *v, stru
 		else if (rc == 0 && !o->quiet && o->cmd == CMD_VERIFY)
 			print_verdict_text(o, v, res);
 	}
-	if (rc == -EBADMSG) {
-		if (res->rc)
-			err_set(err, rc, "%s: rc 0x%x rrc 0x%x: %s", v->path, res->rc, res->rrc,
-				res->msg);
-		else
-			err_set(err, rc, "%s: refused: %s", v->path, res->msg);
-	}
+	if (rc == -EBADMSG)
+		uv_refusal_to_err(res, v->path, err);
 	for (size_t i = 0; i < o->nr_host_keys; i++)
 		EVP_PKEY_free(keys[i]);
 	free(res);

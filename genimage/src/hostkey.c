@@ -154,6 +154,17 @@ int hostkey_load_private(const char *path, EVP_PKEY **ret_pkey, struct errinfo *
 	return 0;
 }
 
+int hostkey_load_privates(const char *const *paths, size_t nr, EVP_PKEY **keys, struct errinfo *err)
+{
+	for (size_t i = 0; i < nr; i++) {
+		int rc = hostkey_load_private(paths[i], &keys[i], err);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 void hostkey_done(struct hostkey *key)
 {
 	free(key->path);

@@ -42,6 +42,10 @@ int ec_p521_pubkey_from_xy(const uint8_t xy[EC_P521_XY_LEN], EVP_PKEY **ret_pkey
 /* Load a host's private key (PEM or DER, PKCS#8 or SEC1); it must be secp521r1. */
 int hostkey_load_private(const char *path, EVP_PKEY **ret_pkey, struct errinfo *err);
 
+/* Load @nr private keys; on failure the ones loaded so far stay in @keys for the caller. */
+int hostkey_load_privates(const char *const *paths, size_t nr, EVP_PKEY **keys,
+			  struct errinfo *err);
+
 void hostkey_done(struct hostkey *key);
 
 #endif /* SEGEN_HOSTKEY_H */

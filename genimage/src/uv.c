@@ -199,3 +199,11 @@ int uv_verify(const struct image_view *v, EVP_PKEY *const *keys, size_t nr_keys,
 	se_hdr_wipe_secrets(&res->hdr);
 	return rc;
 }
+
+int uv_refusal_to_err(const struct uv_result *res, const char *image, struct errinfo *err)
+{
+	if (res->rc)
+		return err_set(err, -EBADMSG, "%s: rc 0x%x rrc 0x%x: %s", image, res->rc, res->rrc,
+			       res->msg);
+	return err_set(err, -EBADMSG, "%s: refused: %s", image, res->msg);
+}

@@ -60,4 +60,7 @@ struct uv_unpack_target {
 int uv_verify(const struct image_view *view, EVP_PKEY *const *keys, size_t nr_keys,
 	      const struct uv_unpack_target *target, struct uv_result *res, struct errinfo *err);
 
+/* Put a refusal into @err as the UV would say it: "IMAGE: rc 0x102 rrc 0x1b: ...". */
+int uv_refusal_to_err(const struct uv_result *res, const char *image, struct errinfo *err);
+
 #endif /* SEGEN_UV_H */
