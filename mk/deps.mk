@@ -5,4 +5,4 @@ DEB_PACKAGES := build-essential make git gcc-s390x-linux-gnu binutils-s390x-linu
 	clang libclang-rt-14-dev clang-format python3 procps time dpkg-dev
 
 deps:
-	DEB_PACKAGES="$(DEB_PACKAGES)" CACHE_DIR="$(CACHE_DIR)" scripts/deps.sh
+	DEB_PACKAGES="$(sort $(DEB_PACKAGES))" CACHE_DIR="$(CACHE_DIR)" scripts/deps.sh
