@@ -219,7 +219,8 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 	EVP_PKEY *keys[MAX_HOST_KEYS] = { 0 };
 	struct image_view *view = calloc(1, sizeof(*view));
 	struct uv_result *res = calloc(1, sizeof(*res));
-	char dir[] = "/tmp/segen-boot-test.XXXXXX", elf[64];
+	const char *tmpdir = getenv("TMPDIR");
+	char *dir = NULL, *elf = NULL;
 	struct qemu_run_result run;
 	bool have_dir = false;
 	int rc;
@@ -231,12 +232,22 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 	rc = hostkey_load_privates(o->host_keys, o->nr_host_keys, keys, err);
 	if (rc)
 		goto out;
+	/* The unpacked guest can be as large as the image: TMPDIR, not a fixed /tmp. */
+	if (asprintf(&dir, "%s/segen-boot-test.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") < 0) {
+		dir = NULL;
+		rc = err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
 	if (!mkdtemp(dir)) {
-		rc = err_set(err, -errno, "mkdtemp: %s", strerror(errno));
+		rc = err_set(err, -errno, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	have_dir = true;
-	snprintf(elf, sizeof(elf), "%s/memory.elf", dir);
+	if (asprintf(&elf, "%s/memory.elf", dir) < 0) {
+		elf = NULL;
+		rc = err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
 	rc = image_open(o->image, view, err);
 	if (rc)
 		goto out;
@@ -274,9 +285,12 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 			o->expect, run.seconds);
 out:
 	if (have_dir) {
-		unlink(elf);
+		if (elf)
+			unlink(elf);
 		rmdir(dir);
 	}
+	free(elf);
+	free(dir);
 	for (size_t i = 0; i < o->nr_host_keys; i++)
 		EVP_PKEY_free(keys[i]);
 	free(view);

@@ -364,7 +364,8 @@ int qemu_run(const struct qemu_run_opts *opts, struct qemu_run_result *ret_resul
 		o.qemu = QEMU_DEFAULT_BINARY;
 	q->pid = -1;
 	q->console_fd = q->stderr_fd = q->qmp_fd = -1;
-	snprintf(q->dir, sizeof(q->dir), "%s/segen-qemu.XXXXXX", "/tmp");
+	/* /tmp, not TMPDIR: a socket path must fit in 108 bytes. */
+	snprintf(q->dir, sizeof(q->dir), "/tmp/segen-qemu.XXXXXX");
 	if (!mkdtemp(q->dir)) {
 		rc = err_set(err, -errno, "mkdtemp: %s", strerror(errno));
 		free(q);
