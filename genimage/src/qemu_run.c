@@ -246,6 +246,23 @@ static void drain_stderr(struct qemu_proc *q, struct qemu_run_result *res)
 	}
 }
 
+/*
+ * QMP and the console are separate pipes: the panic event can overtake the
+ * guest's last lines. Read what is still on its way before reporting.
+ */
+static void drain_console(const struct qemu_run_opts *o, struct qemu_proc *q, bool *panic)
+{
+	struct pollfd pfd = { .fd = q->console_fd, .events = POLLIN };
+	bool partial = false;
+	char buf[4096];
+	ssize_t n;
+
+	while (poll(&pfd, 1, 200) > 0 && (n = read(q->console_fd, buf, sizeof(buf))) > 0)
+		feed_console(o, q, buf, (size_t)n, panic, &partial);
+	if (q->line_len)
+		end_line(o, q, panic);
+}
+
 /* After a kernel panic line, how long the rest of its report may take to arrive. */
 #define PANIC_GRACE_SEC 1.0
 /* How long a line that already shows the expected text may take to end. */
@@ -296,6 +313,7 @@ static int watch(const struct qemu_run_opts *o, struct qemu_proc *q, double dead
 			if (n > 0) {
 				q->qmp_len += (size_t)n;
 				if (feed_qmp(q, res)) {
+					drain_console(o, q, &panic);
 					if (panic)
 						res->outcome = QEMU_GUEST_PANIC;
 					return 0;

@@ -56,3 +56,14 @@ boot_image() { # boot_image IMAGE: console in $T/console, QEMU log in $T/qemu.lo
 	[ "$qemu_status" -eq 1 ]
 	grep -q "0x000000000000a070" "$T/qemu.log"
 }
+
+@test "boot-test decodes a stage-b wait code and shows stage-b's message" {
+	truncate -s 81920 "$T/raw-kernel" # no S390EP: stage-b refuses it
+	run "$SEGEN" create -i "$T/raw-kernel" -k "$VEC/keys/host1.crt" --no-verify \
+		--no-component-check -o "$T/img"
+	[ "$status" -eq 0 ]
+	run "$SEGEN" boot-test "$T/img" --host-key "$VEC/keys/host1.pem" --timeout 30
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the guest stopped in a disabled wait, PSW 0002000180000000 b020: stage-b: kernel is not a raw s390x Linux image"* ]]
+	[[ "$output" == *"| stage-b: stopped, disabled wait code 0xb020"* ]]
+}
