@@ -6,6 +6,7 @@ segen=$1 vec=$2 out=$3
 g="$vec/genprotimg-2.35"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+rm -rf "$out" # rebuilt whole, so a newer segen never meets its old images
 mkdir -p "$out"/{sehdr,ipib,gzcheck,image,cmdline,pki_load}
 
 for c in basic three-hosts-dump no-decryption; do
