@@ -213,23 +213,33 @@ void comp_page_tweak(uint64_t tweak_prefix, uint64_t index, uint8_t tweak[16])
 }
 
 /*
+ * Wait until @nr slots from @first on are free (or a worker failed: its error
+ * is returned, with its message in @err).
+ */
+static int wait_slots_free(struct comp_pipeline *p, unsigned int first, unsigned int nr,
+			   struct errinfo *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	for (unsigned int i = first; i < first + nr; i++)
+		while (p->slots[i].pending && !p->worker_rc)
+			pthread_cond_wait(&p->cond, &p->lock);
+	rc = p->worker_rc;
+	if (rc)
+		err_set(err, rc, "%s", p->worker_msg);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+/*
  * Wait until the next slot in ring order is free again and hand it out;
  * returns a worker's failure instead, with its message in @err.
  */
 static int claim_slot(struct comp_pipeline *p, struct slot **ret_slot, struct errinfo *err)
 {
-	struct slot *s = &p->slots[p->next_fill];
-	int rc;
-
-	pthread_mutex_lock(&p->lock);
-	while (s->pending && !p->worker_rc)
-		pthread_cond_wait(&p->cond, &p->lock);
-	rc = p->worker_rc;
-	if (rc)
-		err_set(err, rc, "%s", p->worker_msg);
-	pthread_mutex_unlock(&p->lock);
-	*ret_slot = s;
-	return rc;
+	*ret_slot = &p->slots[p->next_fill];
+	return wait_slots_free(p, p->next_fill, 1, err);
 }
 
 static void post_slot(struct comp_pipeline *p, struct slot *s, unsigned int jobs)
@@ -348,17 +358,7 @@ int comp_pipeline_run(struct comp_pipeline *p, const struct comp_spec *spec,
 
 int comp_pipeline_drain(struct comp_pipeline *p, struct errinfo *err)
 {
-	int rc;
-
-	pthread_mutex_lock(&p->lock);
-	for (unsigned int i = 0; i < COMP_NR_SLOTS; i++)
-		while (p->slots[i].pending && !p->worker_rc)
-			pthread_cond_wait(&p->cond, &p->lock);
-	rc = p->worker_rc;
-	if (rc)
-		err_set(err, rc, "%s", p->worker_msg);
-	pthread_mutex_unlock(&p->lock);
-	return rc;
+	return wait_slots_free(p, 0, COMP_NR_SLOTS, err);
 }
 
 int comp_pipeline_finish(struct comp_pipeline *p, uint8_t pld[SE_DIGEST_LEN],
