@@ -284,6 +284,32 @@ static const char *asset(const char *name, char *buf, size_t size)
 	return buf;
 }
 
+/* The asset PKI as -C, --crl and --root-ca give it, offline: the chain most tests use. */
+struct asset_chain {
+	char bufs[6][4200];
+	const char *certs[2];
+	const char *crls[3];
+	struct hkd_verify_opts opts;
+};
+
+static const struct hkd_verify_opts *asset_chain_init(struct asset_chain *c)
+{
+	c->certs[0] = asset("ibm.crt", c->bufs[0], sizeof(c->bufs[0]));
+	c->certs[1] = asset("inter_ca.crt", c->bufs[1], sizeof(c->bufs[1]));
+	c->crls[0] = asset("root_ca.crl", c->bufs[2], sizeof(c->bufs[2]));
+	c->crls[1] = asset("inter_ca.crl", c->bufs[3], sizeof(c->bufs[3]));
+	c->crls[2] = asset("ibm.crl", c->bufs[4], sizeof(c->bufs[4]));
+	c->opts = (struct hkd_verify_opts){
+		.cert_paths = c->certs,
+		.nr_cert_paths = 2,
+		.crl_paths = c->crls,
+		.nr_crl_paths = 3,
+		.root_ca_path = asset("root_ca.crt", c->bufs[5], sizeof(c->bufs[5])),
+		.offline = true,
+	};
+	return &c->opts;
+}
+
 static size_t count(const char *const *names)
 {
 	size_t nr = 0;
@@ -351,20 +377,9 @@ static void run_case(const struct asset_case *c)
 static void test_verify_documents(void)
 {
 	const char *names[] = { "host.crt", "host2.crt", "host_rev.crt", "host_crt_expired.crt" };
-	char bufs[6][4200], hkd_bufs[4][4200];
-	const char *certs[] = { asset("ibm.crt", bufs[0], 4200),
-				asset("inter_ca.crt", bufs[1], 4200) };
-	const char *crls[] = { asset("root_ca.crl", bufs[2], 4200),
-			       asset("inter_ca.crl", bufs[3], 4200),
-			       asset("ibm.crl", bufs[4], 4200) };
-	struct hkd_verify_opts opts = {
-		.cert_paths = certs,
-		.nr_cert_paths = 2,
-		.crl_paths = crls,
-		.nr_crl_paths = 3,
-		.root_ca_path = asset("root_ca.crt", bufs[5], 4200),
-		.offline = true,
-	};
+	char hkd_bufs[4][4200];
+	struct asset_chain chain;
+	const struct hkd_verify_opts *opts = asset_chain_init(&chain);
 	const char *paths[4];
 	X509 *hkds[4] = { NULL };
 	struct errinfo err = { "" };
@@ -375,11 +390,11 @@ static void test_verify_documents(void)
 		if (pki_load_one_cert(paths[i], &hkds[i], &err))
 			printf("# %s\n", err.msg);
 	}
-	ok(hkd_verify_documents(&opts, hkds, paths, 2, &err) == 0, "verify_documents: two valid");
-	rc = hkd_verify_documents(&opts, hkds, paths, 4, &err);
+	ok(hkd_verify_documents(opts, hkds, paths, 2, &err) == 0, "verify_documents: two valid");
+	rc = hkd_verify_documents(opts, hkds, paths, 4, &err);
 	ok(rc == -EKEYREVOKED && strstr(err.msg, "/host_rev.crt: host-key document"),
 	   "verify_documents: the first bad one is reported (%s)", err.msg);
-	ok(hkd_verify_documents(&opts, hkds, paths, 0, &err) == -EINVAL,
+	ok(hkd_verify_documents(opts, hkds, paths, 0, &err) == -EINVAL,
 	   "verify_documents: nothing to verify is an error");
 	for (int i = 0; i < 4; i++)
 		X509_free(hkds[i]);
@@ -388,20 +403,8 @@ static void test_verify_documents(void)
 /* A host-key document whose signature was tampered with. */
 static void test_bad_signature(void)
 {
-	char bufs[6][4200];
-	const char *certs[] = { asset("ibm.crt", bufs[0], 4200),
-				asset("inter_ca.crt", bufs[1], 4200) };
-	const char *crls[] = { asset("root_ca.crl", bufs[2], 4200),
-			       asset("inter_ca.crl", bufs[3], 4200),
-			       asset("ibm.crl", bufs[4], 4200) };
-	struct hkd_verify_opts opts = {
-		.cert_paths = certs,
-		.nr_cert_paths = 2,
-		.crl_paths = crls,
-		.nr_crl_paths = 3,
-		.root_ca_path = asset("root_ca.crt", bufs[5], 4200),
-		.offline = true,
-	};
+	struct asset_chain chain;
+	const struct hkd_verify_opts *opts = asset_chain_init(&chain);
 	_cleanup_(x509_freep) X509 *good = NULL;
 	_cleanup_(x509_freep) X509 *bad = NULL;
 	const char *path = "tampered.crt";
@@ -419,7 +422,7 @@ static void test_bad_signature(void)
 	p = der;
 	bad = d2i_X509(NULL, &p, len);
 	OPENSSL_free(der);
-	rc = hkd_verify_documents(&opts, &bad, &path, 1, &err);
+	rc = hkd_verify_documents(opts, &bad, &path, 1, &err);
 	ok(rc == -EBADMSG && strstr(err.msg, "tampered.crt: host-key document \"C=US") &&
 		   strstr(err.msg, "bad signature: not signed by the IBM Z signing key"),
 	   "tampered signature: bad signature (%s)", err.msg);
