@@ -13,8 +13,11 @@ SEGEN_LDFLAGS += -fsanitize=address,undefined
 endif
 SEGEN_CFLAGS += $(EXTRA_CFLAGS)
 
-SEGEN_MAIN_SRC := genimage/src/main.c
-SEGEN_LIB_SRCS := $(filter-out $(SEGEN_MAIN_SRC),$(wildcard genimage/src/*.c))
+# One folder per stage of the data flow: cli -> create (inputs) -> pki -> format
+# (header, layout) -> crypto (key slots, components) -> base (output); inspect reads
+# an image back. See docs/architecture.md.
+SEGEN_MAIN_SRC := genimage/src/cli/main.c
+SEGEN_LIB_SRCS := $(filter-out $(SEGEN_MAIN_SRC),$(wildcard genimage/src/*/*.c))
 SEGEN_LIB_OBJS := $(SEGEN_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 SEGEN_BLOBS_OBJ := $(BUILD)/obj/stub_blobs.o
 

@@ -5,7 +5,7 @@
  */
 #include <stdint.h>
 
-#include "gzcheck.h"
+#include "create/gzcheck.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

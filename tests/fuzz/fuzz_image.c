@@ -11,9 +11,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "fileio.h"
-#include "image_read.h"
-#include "uv.h"
+#include "base/fileio.h"
+#include "inspect/image_read.h"
+#include "inspect/uv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

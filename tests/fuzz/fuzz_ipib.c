@@ -2,7 +2,7 @@
 /* Fuzz target: the IPIB and image-metadata parsers, both layouts. */
 #include <stdint.h>
 
-#include "layout.h"
+#include "format/layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

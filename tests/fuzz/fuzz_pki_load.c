@@ -5,16 +5,16 @@
  * to what they contain.
  *
  *   clang -fsanitize=fuzzer,address -std=gnu11 -D_GNU_SOURCE -Igenimage/src \
- *       tests/fuzz/fuzz_pki_load.c genimage/src/pki_load.c genimage/src/hkd_names.c \
- *       genimage/src/err.c genimage/src/fileio.c -lcrypto -o fuzz_pki_load
- *   ./fuzz_pki_load -max_len=65536 CORPUS_DIR ../shared/vectors/s390-tools-assets/cert
+ *       tests/fuzz/fuzz_pki_load.c genimage/src/pki/pki_load.c genimage/src/pki/hkd_names.c \
+ *       genimage/src/base/err.c genimage/src/base/fileio.c -lcrypto -o fuzz_pki_load
+ *   ./fuzz_pki_load -max_len=65536 CORPUS_DIR tests/vectors/s390-tools-assets/cert
  */
 #include <openssl/err.h>
 #include <stdint.h>
 
-#include "hkd_names.h"
-#include "pki_load.h"
-#include "ssl_util.h"
+#include "pki/hkd_names.h"
+#include "pki/pki_load.h"
+#include "base/ssl_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

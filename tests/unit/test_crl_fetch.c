@@ -16,7 +16,7 @@
 
 #include "tap.h"
 
-#include "crl_fetch.h"
+#include "pki/crl_fetch.h"
 
 #define SERVER_PY "tests/http/crl_server.py"
 
@@ -133,7 +133,7 @@ static int setup(void)
 		return -errno;
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(src, sizeof(src), "%s/s390-tools-assets/cert/%s",
-			 vectors ? vectors : "../shared/vectors", files[i]);
+			 vectors ? vectors : "tests/vectors", files[i]);
 		snprintf(dst, sizeof(dst), "%s/www/%s", state_dir, files[i]);
 		if (symlink(src, dst) < 0)
 			return -errno;

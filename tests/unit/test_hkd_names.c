@@ -7,10 +7,10 @@
 
 #include "tap.h"
 
-#include "fileio.h"
-#include "hkd_names.h"
-#include "pki_load.h"
-#include "ssl_util.h"
+#include "base/fileio.h"
+#include "pki/hkd_names.h"
+#include "pki/pki_load.h"
+#include "base/ssl_util.h"
 
 #define IBM "International Business Machines Corporation"
 
@@ -244,7 +244,7 @@ int main(void)
 	const char *vectors = getenv("VECTORS_DIR");
 
 	snprintf(asset_dir, sizeof(asset_dir), "%s/s390-tools-assets/cert",
-		 vectors ? vectors : "../shared/vectors");
+		 vectors ? vectors : "tests/vectors");
 	test_name_equal();
 	test_crl_issuer();
 	test_to_str();

@@ -13,9 +13,9 @@
 
 #include "tap.h"
 
-#include "hkd_verify.h"
-#include "pki_load.h"
-#include "ssl_util.h"
+#include "pki/hkd_verify.h"
+#include "pki/pki_load.h"
+#include "base/ssl_util.h"
 
 #define MAX_FILES 6
 #define MAX_HKDS 8
@@ -465,7 +465,7 @@ int main(void)
 	const char *vectors = getenv("VECTORS_DIR");
 
 	snprintf(asset_dir, sizeof(asset_dir), "%s/s390-tools-assets/cert",
-		 vectors ? vectors : "../shared/vectors");
+		 vectors ? vectors : "tests/vectors");
 	if (access(asset_dir, R_OK) != 0) {
 		printf("1..0 # SKIP no test vectors at %s\n", asset_dir);
 		return 0;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Known-answer tests against ../shared/vectors: the SE header and every stored
+ * Known-answer tests against tests/vectors: the SE header and every stored
  * component of the genprotimg-2.35 cases byte for byte, and the key slot of the
  * s390-tools assets.
  */
@@ -10,11 +10,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "comp.h"
-#include "hostkey.h"
-#include "keyslot.h"
-#include "sehdr.h"
-#include "ssl_util.h"
+#include "crypto/comp.h"
+#include "pki/hostkey.h"
+#include "crypto/keyslot.h"
+#include "format/sehdr.h"
+#include "base/ssl_util.h"
 #include "tap.h"
 #include "vectors.h"
 

@@ -10,12 +10,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "image_create.h"
-#include "image_read.h"
+#include "create/image_create.h"
+#include "inspect/image_read.h"
 #include "stub-abi.h"
 #include "tap.h"
-#include "util.h"
-#include "uv.h"
+#include "base/util.h"
+#include "inspect/uv.h"
 #include "vectors.h"
 
 static uint8_t stage_a[STUB_STAGE_A_CODE_ADDR + 0x1000];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Test-side access to ../shared/vectors: reading files, and pulling the few
+ * Test-side access to tests/vectors: reading files, and pulling the few
  * fields the tests need out of vector.json (a fixed, known format: string and
  * number values, and the "components" array of objects in address order).
  */
@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fileio.h"
+#include "base/fileio.h"
 
 static inline const char *vectors_dir(void)
 {
 	const char *dir = getenv("VECTORS_DIR");
 
-	return dir && *dir ? dir : "../shared/vectors";
+	return dir && *dir ? dir : "tests/vectors";
 }
 
 /* Read VECTORS_DIR/@rel into a new buffer; aborts the test on failure. */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Output files that appear whole or not at all: the data goes to an unnamed
+ * file in the target directory (O_TMPFILE, or a hidden temporary name where the
+ * filesystem lacks it) and gets its real name only when everything was written.
+ * A crash, a full disk or a failed check leaves the target untouched.
+ */
+#ifndef SEGEN_OUTFILE_H
+#define SEGEN_OUTFILE_H
+
+#include <stdbool.h>
+
+#include "base/err.h"
+
+struct outfile {
+	int fd;
+	char *path;	/* the target */
+	char *tmp_path; /* named temporary, NULL with O_TMPFILE */
+	bool overwrite;
+	bool committed;
+};
+
+/*
+ * Create the temporary output for @path. Unless @overwrite, an existing @path
+ * is an error now and again at commit time (never silently replaced).
+ */
+int outfile_open(const char *path, bool overwrite, struct outfile *ret_out, struct errinfo *err);
+
+/* Give the file its name; mode 0644 minus umask. */
+int outfile_commit(struct outfile *out, struct errinfo *err);
+
+/* Drop an uncommitted file (no-op after commit); always safe to call. */
+void outfile_abort(struct outfile *out);
+
+#endif /* SEGEN_OUTFILE_H */

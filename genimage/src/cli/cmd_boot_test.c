@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: MIT
+/*
+ * segen boot-test: unpack an image with a test host key as the Ultravisor
+ * would, start the result under qemu-system-s390x (software emulation) and
+ * wait for the guest to show a line. Bounded in time; QEMU and the temporary
+ * files never outlive the command.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "pki/hostkey.h"
+#include "inspect/image_read.h"
+#include "base/log.h"
+#include "inspect/qemu_run.h"
+#include "stub-wait-codes.h"
+#include "inspect/unpack.h"
+
+#define MAX_HOST_KEYS 16
+#define MAX_QEMU_ARGS 32
+#define TAIL_LINES 25
+/* The kernel reaching its init: init/main.c says so at KERN_INFO. */
+#define DEFAULT_EXPECT "as init process"
+#define PANIC_TEXT "Kernel panic"
+
+struct boot_test_opts {
+	const char *image;
+	const char *host_keys[MAX_HOST_KEYS];
+	size_t nr_host_keys;
+	const char *expect;
+	unsigned int timeout_sec;
+	unsigned int memory_mib;
+	const char *qemu;
+	const char *qemu_args[MAX_QEMU_ARGS + 1];
+	size_t nr_qemu_args;
+	bool quiet;
+	bool help;
+};
+
+struct console_tail {
+	char lines[TAIL_LINES][QEMU_LINE_MAX];
+	size_t next, count;
+	bool echo;
+	bool qemu_ran; /* a tail is worth showing */
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: segen boot-test IMAGE --host-key PRIVATE.pem [--expect TEXT]\n"
+		"                       [--timeout SEC] [--memory MIB] [--qemu PATH]\n"
+		"                       [--qemu-arg ARG]... [-q]\n"
+		"Unpack IMAGE with a TEST host's private key, as the Ultravisor would, and boot\n"
+		"the result under qemu-system-s390x (software emulation, SCLP console). Succeeds\n"
+		"when the console shows TEXT (default: the kernel starting init, '%s');\n"
+		"fails with the reason and the console tail on a panic, a disabled wait (the\n"
+		"boot stub's wait codes are decoded), QEMU exiting, or the timeout (default 60 s).\n"
+		"Guest lines go to stdout unless -q.\n"
+		"\nExit status: 0 TEXT seen, 1 failure, 2 usage error.\n",
+		DEFAULT_EXPECT);
+}
+
+static int parse_uint(const char *opt, const char *arg, unsigned int max, unsigned int *ret,
+		      struct errinfo *err)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || v == 0 || v > max)
+		return err_set(err, -EINVAL, "%s: expected a number from 1 to %u", opt, max);
+	*ret = (unsigned int)v;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct boot_test_opts *o, struct errinfo *err)
+{
+	static const struct option long_opts[] = {
+		{ "host-key", required_argument, NULL, 'K' },
+		{ "expect", required_argument, NULL, 'e' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "qemu", required_argument, NULL, 'Q' },
+		{ "qemu-arg", required_argument, NULL, 'A' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->expect = DEFAULT_EXPECT;
+	o->timeout_sec = 60;
+	o->memory_mib = 512;
+	optind = 0;
+	opterr = 0;
+	while (!rc && (c = getopt_long(argc, argv, ":qh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'K':
+			if (o->nr_host_keys >= MAX_HOST_KEYS)
+				return err_set(err, -EINVAL, "at most %d --host-key options",
+					       MAX_HOST_KEYS);
+			o->host_keys[o->nr_host_keys++] = optarg;
+			break;
+		case 'e':
+			if (!*optarg || strlen(optarg) >= QEMU_LINE_MAX)
+				return err_set(err, -EINVAL, "--expect: 1 to %d characters",
+					       QEMU_LINE_MAX - 1);
+			o->expect = optarg;
+			break;
+		case 't':
+			rc = parse_uint("--timeout", optarg, 3600, &o->timeout_sec, err);
+			break;
+		case 'm':
+			rc = parse_uint("--memory", optarg, 65536, &o->memory_mib, err);
+			break;
+		case 'Q':
+			o->qemu = optarg;
+			break;
+		case 'A':
+			if (o->nr_qemu_args >= MAX_QEMU_ARGS)
+				return err_set(err, -EINVAL, "at most %d --qemu-arg options",
+					       MAX_QEMU_ARGS);
+			o->qemu_args[o->nr_qemu_args++] = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			o->help = true;
+			return 0;
+		case ':':
+			return err_set(err, -EINVAL, "option %s needs an argument",
+				       argv[optind - 1]);
+		default:
+			return err_set(err, -EINVAL, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (rc)
+		return rc;
+	if (optind != argc - 1)
+		return err_set(err, -EINVAL, "expected exactly one IMAGE");
+	o->image = argv[optind];
+	if (!o->nr_host_keys)
+		return err_set(err, -EINVAL, "missing --host-key PRIVATE.pem");
+	return 0;
+}
+
+static void on_line(void *opaque, const char *line)
+{
+	struct console_tail *t = opaque;
+
+	if (t->echo) {
+		printf("%s\n", line);
+		fflush(stdout);
+	}
+	snprintf(t->lines[t->next], QEMU_LINE_MAX, "%s", line);
+	t->next = (t->next + 1) % TAIL_LINES;
+	if (t->count < TAIL_LINES)
+		t->count++;
+}
+
+static void print_tail(const struct console_tail *t)
+{
+	size_t first = (t->next + TAIL_LINES - t->count) % TAIL_LINES;
+
+	if (!t->count) {
+		fprintf(stderr, "(the guest printed nothing on its console)\n");
+		return;
+	}
+	fprintf(stderr, "last %zu console line(s):\n", t->count);
+	for (size_t i = 0; i < t->count; i++)
+		fprintf(stderr, "  | %s\n", t->lines[(first + i) % TAIL_LINES]);
+}
+
+/* Say why the boot failed, in one line; returns -1 for any failure. */
+static int report(const struct boot_test_opts *o, const struct qemu_run_result *r,
+		  struct errinfo *err)
+{
+	const char *meaning;
+
+	switch (r->outcome) {
+	case QEMU_MATCHED:
+		return 0;
+	case QEMU_TIMEOUT:
+		return err_set(err, -ETIMEDOUT, "%s: '%s' did not appear within %u s", o->image,
+			       o->expect, o->timeout_sec);
+	case QEMU_GUEST_PANIC:
+		return err_set(err, -EIO, "%s: the guest kernel panicked after %.1f s", o->image,
+			       r->seconds);
+	case QEMU_DISABLED_WAIT:
+		meaning = stub_wait_code_meaning(r->psw_addr);
+		return err_set(err, -EIO,
+			       "%s: the guest stopped in a disabled wait, PSW %016llx %llx%s%s",
+			       o->image, (unsigned long long)r->psw_mask,
+			       (unsigned long long)r->psw_addr, meaning ? ": " : "",
+			       meaning ? meaning : "");
+	case QEMU_SHUTDOWN:
+		return err_set(err, -EIO, "%s: the guest shut down before '%s' appeared", o->image,
+			       o->expect);
+	case QEMU_EXITED:
+		return err_set(err, -EIO, "%s: QEMU exited with status %d%s%.*s", o->image,
+			       r->exit_status, r->qemu_stderr[0] ? ": " : "",
+			       (int)strcspn(r->qemu_stderr, "\n"), r->qemu_stderr);
+	case QEMU_INTERRUPTED:
+		return err_set(err, -EINTR, "%s: interrupted", o->image);
+	}
+	return err_set(err, -EIO, "%s: unknown outcome", o->image);
+}
+
+static int run_boot_test(const struct boot_test_opts *o, struct console_tail *tail,
+			 struct errinfo *err)
+{
+	EVP_PKEY *keys[MAX_HOST_KEYS] = { 0 };
+	struct image_view *view = calloc(1, sizeof(*view));
+	struct uv_result *res = calloc(1, sizeof(*res));
+	const char *tmpdir = getenv("TMPDIR");
+	char *dir = NULL, *elf = NULL;
+	struct qemu_run_result run;
+	bool have_dir = false;
+	int rc;
+
+	if (!view || !res) {
+		rc = err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = hostkey_load_privates(o->host_keys, o->nr_host_keys, keys, err);
+	if (rc)
+		goto out;
+	/* The unpacked guest can be as large as the image: TMPDIR, not a fixed /tmp. */
+	if (asprintf(&dir, "%s/segen-boot-test.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") < 0) {
+		dir = NULL;
+		rc = err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!mkdtemp(dir)) {
+		rc = err_set(err, -errno, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	have_dir = true;
+	if (asprintf(&elf, "%s/memory.elf", dir) < 0) {
+		elf = NULL;
+		rc = err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = image_open(o->image, view, err);
+	if (rc)
+		goto out;
+	rc = unpack_to_elf(view, keys, o->nr_host_keys, elf, false, res, err);
+	image_close(view);
+	if (rc == -EBADMSG) {
+		uv_refusal_to_err(res, o->image, err);
+		goto out;
+	}
+	if (rc)
+		goto out;
+	log_info("%s: unpacked as the UV would; booting under QEMU (timeout %u s)", o->image,
+		 o->timeout_sec);
+	{
+		struct qemu_run_opts qo = {
+			.qemu = o->qemu,
+			.elf = elf,
+			.memory_mib = o->memory_mib,
+			.timeout_sec = o->timeout_sec,
+			.expect = o->expect,
+			.panic_text = PANIC_TEXT,
+			.extra_args = o->qemu_args,
+			.on_line = on_line,
+			.opaque = tail,
+		};
+
+		rc = qemu_run(&qo, &run, err);
+	}
+	if (rc)
+		goto out;
+	tail->qemu_ran = true;
+	rc = report(o, &run, err);
+	if (!rc && !o->quiet)
+		fprintf(stderr, "%s: boot-test: '%s' appeared after %.1f s\n", log_program(),
+			o->expect, run.seconds);
+out:
+	if (have_dir) {
+		if (elf)
+			unlink(elf);
+		rmdir(dir);
+	}
+	free(elf);
+	free(dir);
+	for (size_t i = 0; i < o->nr_host_keys; i++)
+		EVP_PKEY_free(keys[i]);
+	free(view);
+	free(res);
+	return rc;
+}
+
+int cmd_boot_test(int argc, char **argv)
+{
+	struct boot_test_opts opts;
+	struct console_tail *tail;
+	struct errinfo err = { "" };
+	int rc;
+
+	rc = parse(argc, argv, &opts, &err);
+	if (rc) {
+		log_error("%s", err.msg);
+		fprintf(stderr, "Try 'segen boot-test --help' for more information.\n");
+		return EXIT_USAGE;
+	}
+	if (opts.help) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	tail = calloc(1, sizeof(*tail));
+	if (!tail) {
+		log_error("out of memory");
+		return EXIT_ERROR;
+	}
+	tail->echo = !opts.quiet;
+	rc = run_boot_test(&opts, tail, &err);
+	if (rc) {
+		log_error("%s", err.msg);
+		if (tail->qemu_ran)
+			print_tail(tail);
+	}
+	free(tail);
+	return rc ? EXIT_ERROR : EXIT_OK;
+}

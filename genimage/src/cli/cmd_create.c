@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/* segen create (and genprotimg): options in, one verified image out. */
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/commands.h"
+#include "cli/create_opts.h"
+#include "base/fileio.h"
+#include "pki/hkd_verify.h"
+#include "pki/hostkey.h"
+#include "create/image_create.h"
+#include "base/log.h"
+#include "base/outfile.h"
+#include "format/stub_blobs.h"
+#include "base/util.h"
+
+/* Everything create holds, released in one place. */
+struct create_ctx {
+	struct create_opts opts;
+	struct hostkey hosts[SE_HDR_MAX_KEYSLOTS];
+	size_t nr_hosts;
+	struct randsrc rand;
+	uint8_t cck[SE_CCK_LEN], hdr_key[SE_HEADER_KEY_LEN], image_key[SE_XTS_KEY_LEN];
+	struct stub_blobs blobs;
+	struct outfile out;
+	uint64_t progress_total;
+	struct timespec progress_last;
+};
+
+static void create_ctx_done(struct create_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->nr_hosts; i++)
+		hostkey_done(&ctx->hosts[i]);
+	randsrc_done(&ctx->rand);
+	OPENSSL_cleanse(ctx->cck, sizeof(ctx->cck));
+	OPENSSL_cleanse(ctx->hdr_key, sizeof(ctx->hdr_key));
+	OPENSSL_cleanse(ctx->image_key, sizeof(ctx->image_key));
+	stub_blobs_done(&ctx->blobs);
+	outfile_abort(&ctx->out);
+}
+
+static void report_progress(void *opaque, uint64_t done)
+{
+	struct create_ctx *ctx = opaque;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (done < ctx->progress_total &&
+	    (now.tv_sec - ctx->progress_last.tv_sec) * 1000000000L +
+			    (now.tv_nsec - ctx->progress_last.tv_nsec) <
+		    200000000L)
+		return;
+	ctx->progress_last = now;
+	fprintf(stderr, "\r%s: encrypting %llu of %llu MiB (%llu%%)", log_program(),
+		(unsigned long long)(done >> 20), (unsigned long long)(ctx->progress_total >> 20),
+		(unsigned long long)(ctx->progress_total ? done * 100 / ctx->progress_total : 100));
+	if (done >= ctx->progress_total)
+		fputc('\n', stderr);
+}
+
+static int load_keys(struct create_ctx *ctx, struct errinfo *err)
+{
+	const struct create_opts *o = &ctx->opts;
+	int rc = 0;
+
+	if (o->nr_hkds > SE_HDR_MAX_KEYSLOTS)
+		return err_set(err, -E2BIG,
+			       "%zu host-key documents given; an image holds at most %u",
+			       o->nr_hkds, SE_HDR_MAX_KEYSLOTS);
+	for (size_t i = 0; i < o->nr_hkds; i++) {
+		rc = hostkey_load_hkd(o->hkds[i], &ctx->hosts[i], err);
+		if (rc)
+			return rc;
+		ctx->nr_hosts++;
+		for (size_t j = 0; j < i; j++)
+			if (!memcmp(ctx->hosts[j].hash, ctx->hosts[i].hash, HOSTKEY_HASH_LEN))
+				log_warn("%s: same host key as %s; the image gets one slot each",
+					 o->hkds[i], o->hkds[j]);
+	}
+	if (o->cck_path)
+		rc = file_read_key(o->cck_path, ctx->cck, sizeof(ctx->cck), err);
+	if (!rc && o->hdr_key_path)
+		rc = file_read_key(o->hdr_key_path, ctx->hdr_key, sizeof(ctx->hdr_key), err);
+	if (!rc && o->image_key_path)
+		rc = file_read_key(o->image_key_path, ctx->image_key, sizeof(ctx->image_key), err);
+	if (rc)
+		return rc;
+	if (o->x_seed)
+		return randsrc_init_seed(&ctx->rand, o->x_seed, err);
+	randsrc_init_system(&ctx->rand);
+	return 0;
+}
+
+static int verify_host_keys(struct create_ctx *ctx, struct errinfo *err)
+{
+	const struct create_opts *o = &ctx->opts;
+	struct hkd_verify_opts vo = {
+		.cert_paths = o->certs,
+		.nr_cert_paths = o->nr_certs,
+		.crl_paths = o->crls,
+		.nr_crl_paths = o->nr_crls,
+		.root_ca_path = o->root_ca,
+		.offline = o->offline,
+	};
+	X509 *certs[SE_HDR_MAX_KEYSLOTS];
+
+	if (o->no_verify)
+		return 0;
+	for (size_t i = 0; i < ctx->nr_hosts; i++)
+		certs[i] = ctx->hosts[i].cert;
+	return hkd_verify_documents(&vo, certs, o->hkds, ctx->nr_hosts, err);
+}
+
+static void print_summary(const struct create_ctx *ctx, const struct image_summary *sum,
+			  uint64_t pcf, uint64_t scf)
+{
+	const struct image_layout *l = &sum->layout;
+
+	log_info("wrote %s: %llu bytes, %zu host key(s), %llu encrypted pages", ctx->opts.output,
+		 (unsigned long long)l->image_size, ctx->nr_hosts,
+		 (unsigned long long)sum->nr_pages);
+	log_info("  SE header at 0x%llx (%llu bytes), IPIB at 0x%llx, PSW 0x%016llx/0x%llx",
+		 (unsigned long long)l->hdr_addr, (unsigned long long)l->hdr_size,
+		 (unsigned long long)l->ipib_addr, (unsigned long long)SE_PSW_MASK_64BIT,
+		 (unsigned long long)sum->psw_addr);
+	for (size_t i = 0; i < l->nr_comps; i++)
+		log_info("  %-8s id %u at 0x%08llx, %llu bytes, tweak prefix %016llx",
+			 l->comps[i].name, l->comps[i].id, (unsigned long long)l->comps[i].addr,
+			 (unsigned long long)l->comps[i].size,
+			 (unsigned long long)l->comps[i].tweak_prefix);
+	log_info("  PCF 0x%016llx SCF 0x%016llx", (unsigned long long)pcf, (unsigned long long)scf);
+	if (sum->cmdline_size)
+		log_info("  command line: %llu of at most %llu bytes",
+			 (unsigned long long)sum->cmdline_size,
+			 (unsigned long long)sum->kernel_max_cmdline);
+	if (sum->ramdisk_gzip_checked)
+		log_info("  ramdisk: gzip stream verified intact");
+}
+
+static int run_create(struct create_ctx *ctx, struct errinfo *err)
+{
+	const struct create_opts *o = &ctx->opts;
+	struct image_summary sum;
+	struct image_spec spec = { 0 };
+	int rc;
+
+	rc = load_keys(ctx, err);
+	rc = rc ?: verify_host_keys(ctx, err);
+	rc = rc ?: stub_blobs_load(o->bootloader_dir, &ctx->blobs, err);
+	if (rc)
+		return rc;
+	spec.kernel_path = o->kernel;
+	spec.ramdisk_path = o->ramdisk;
+	spec.parmfile_path = o->parmfile;
+	spec.hosts = ctx->hosts;
+	spec.nr_hosts = ctx->nr_hosts;
+	spec.cck = o->cck_path ? ctx->cck : NULL;
+	spec.hdr_key = o->hdr_key_path ? ctx->hdr_key : NULL;
+	spec.image_key = o->image_key_path ? ctx->image_key : NULL;
+	create_opts_flags(o, &spec.pcf, &spec.scf);
+	spec.component_check = o->component_check;
+	spec.rand = &ctx->rand;
+	spec.stage_a = ctx->blobs.stage_a;
+	spec.stage_a_size = ctx->blobs.stage_a_size;
+	spec.stage_b = ctx->blobs.stage_b;
+	spec.stage_b_size = ctx->blobs.stage_b_size;
+	spec.output_name = o->output;
+	if (log_progress_enabled() && !image_input_size(&spec, &ctx->progress_total, NULL) &&
+	    ctx->progress_total >= (64u << 20)) {
+		spec.progress = report_progress;
+		spec.progress_opaque = ctx;
+	}
+
+	rc = outfile_open(o->output, o->overwrite, &ctx->out, err);
+	rc = rc ?: image_create(&spec, ctx->out.fd, &sum, err);
+	rc = rc ?: outfile_commit(&ctx->out, err);
+	if (rc)
+		return rc;
+	/* Said after success, so that a failed run prints exactly one line: the error. */
+	if (o->no_verify)
+		log_security_warning(
+			"host-key document verification is disabled. Your workload is not "
+			"secured: anyone who can swap a host-key document can read the image.");
+	if (o->x_seed)
+		log_security_warning("--x-seed: every key of this image derives from the seed; "
+				     "the image is NOT secret. Use it for tests only.");
+	print_summary(ctx, &sum, spec.pcf, spec.scf);
+	return 0;
+}
+
+int cmd_create(int argc, char **argv)
+{
+	const char *prog = log_program();
+	bool genprotimg = strcmp(prog, "genprotimg") == 0;
+	struct create_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct errinfo err = { "" };
+	int rc, status;
+
+	if (!ctx) {
+		log_error("out of memory");
+		return EXIT_ERROR;
+	}
+	ctx->out.fd = -1;
+	/* A file-size limit must end in a clean error, not a signal and a half-written file. */
+	signal(SIGXFSZ, SIG_IGN);
+	rc = create_opts_parse(argc, argv, genprotimg, &ctx->opts, &err);
+	if (rc) {
+		log_error("%s", err.msg);
+		fprintf(stderr, "Try '%s%s --help' for more information.\n", prog,
+			genprotimg ? "" : " create");
+		status = EXIT_USAGE;
+	} else if (ctx->opts.help) {
+		create_opts_usage(stdout, genprotimg ? prog : "segen create");
+		status = EXIT_OK;
+	} else if (ctx->opts.version) {
+		printf("%s (segen) %s\n", prog, SEGEN_VERSION);
+		status = EXIT_OK;
+	} else {
+		log_set_level(ctx->opts.verbosity < 0 ?
+				      LOG_QUIET :
+				      (enum log_level)(LOG_NORMAL + ctx->opts.verbosity));
+		rc = run_create(ctx, &err);
+		if (rc)
+			log_error("%s", err.msg);
+		status = rc ? EXIT_ERROR : EXIT_OK;
+	}
+	create_ctx_done(ctx);
+	OPENSSL_cleanse(ctx, sizeof(*ctx));
+	free(ctx);
+	return status;
+}

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+/*
+ * segen info / verify / unpack: read an image; with a test host's private key,
+ * do what the Ultravisor would and report like it; unpack writes the guest
+ * memory the UV would leave as an ELF that QEMU can start.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "inspect/describe.h"
+#include "inspect/elf_out.h"
+#include "base/fileio.h"
+#include "pki/hostkey.h"
+#include "inspect/image_read.h"
+#include "base/jsonw.h"
+#include "base/log.h"
+#include "base/outfile.h"
+#include "inspect/unpack.h"
+#include "inspect/uv.h"
+
+#define MAX_HOST_KEYS 16
+
+enum image_cmd {
+	CMD_INFO,
+	CMD_VERIFY,
+	CMD_UNPACK,
+};
+
+struct image_cmd_opts {
+	enum image_cmd cmd;
+	const char *image;
+	const char *host_keys[MAX_HOST_KEYS];
+	size_t nr_host_keys;
+	const char *output;
+	bool overwrite;
+	bool json;
+	bool quiet;
+	bool help;
+};
+
+static const char *const cmd_names[] = { "info", "verify", "unpack" };
+
+static void usage(FILE *out, enum image_cmd cmd)
+{
+	switch (cmd) {
+	case CMD_INFO:
+		fprintf(out, "Usage: segen info IMAGE [--format text|json]\n"
+			     "Show the layout, header flags and host-key slots of an image.\n"
+			     "No key is needed.\n");
+		break;
+	case CMD_VERIFY:
+		fprintf(out,
+			"Usage: segen verify IMAGE --host-key PRIVATE.pem [--host-key ...]\n"
+			"                    [--format text|json]\n"
+			"Do every check the Ultravisor does before it starts an image, with the\n"
+			"private key of a TEST host: header, key slot, header decryption, every\n"
+			"component page, the page, address and tweak list digests and the start\n"
+			"PSW. A refusal is reported as the UV would: rc, rrc and a sentence.\n");
+		break;
+	case CMD_UNPACK:
+		fprintf(out,
+			"Usage: segen unpack IMAGE --host-key PRIVATE.pem -o MEMORY.elf [--overwrite]\n"
+			"Verify like 'segen verify', then write the guest memory the Ultravisor\n"
+			"would leave (decrypted components at their addresses) as an ELF whose entry\n"
+			"is the start PSW: qemu-system-s390x -kernel MEMORY.elf starts stage-b.\n");
+		break;
+	}
+	fprintf(out, "\nExit status: 0 success, 1 error or refused image, 2 usage error.\n");
+}
+
+static int parse(int argc, char **argv, enum image_cmd cmd, struct image_cmd_opts *o,
+		 struct errinfo *err)
+{
+	static const struct option long_opts[] = {
+		{ "host-key", required_argument, NULL, 'K' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "overwrite", no_argument, NULL, 'O' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->cmd = cmd;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:qh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'K':
+			if (cmd == CMD_INFO)
+				return err_set(err, -EINVAL, "info takes no --host-key");
+			if (o->nr_host_keys >= MAX_HOST_KEYS)
+				return err_set(err, -EINVAL, "at most %d --host-key options",
+					       MAX_HOST_KEYS);
+			o->host_keys[o->nr_host_keys++] = optarg;
+			break;
+		case 'o':
+			if (cmd != CMD_UNPACK)
+				return err_set(err, -EINVAL, "-o is for unpack");
+			o->output = optarg;
+			break;
+		case 'O':
+			o->overwrite = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
+				return err_set(err, -EINVAL, "--format takes text or json");
+			o->json = !strcmp(optarg, "json");
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			o->help = true;
+			return 0;
+		case ':':
+			return err_set(err, -EINVAL, "option %s needs an argument",
+				       argv[optind - 1]);
+		default:
+			return err_set(err, -EINVAL, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return err_set(err, -EINVAL, "expected exactly one IMAGE");
+	o->image = argv[optind];
+	if (cmd != CMD_INFO && !o->nr_host_keys)
+		return err_set(err, -EINVAL, "missing --host-key PRIVATE.pem");
+	if (cmd == CMD_UNPACK && !o->output)
+		return err_set(err, -EINVAL, "missing -o MEMORY.elf");
+	return 0;
+}
+
+static int run_info(const struct image_cmd_opts *o, struct image_view *v, struct errinfo *err)
+{
+	struct se_hdr hdr;
+	uint16_t uv_rc, uv_rrc;
+	int rc;
+
+	rc = se_hdr_parse(v->hdr_buf, v->hdr_len, &hdr, &uv_rc, &uv_rrc, err);
+	if (rc)
+		return err_prefix(err, rc, "%s", v->path);
+	if (o->json) {
+		struct jsonw w;
+
+		jsonw_init(&w, stdout);
+		jsonw_object_begin(&w, NULL);
+		describe_image_json(&w, v, &hdr);
+		jsonw_object_end(&w);
+	} else {
+		describe_image_text(stdout, v, &hdr);
+	}
+	return 0;
+}
+
+static void print_verdict_json(const struct image_cmd_opts *o, const struct image_view *v,
+			       const struct uv_result *res, bool ok)
+{
+	char flags[256];
+	struct jsonw w;
+
+	jsonw_init(&w, stdout);
+	jsonw_object_begin(&w, NULL);
+	jsonw_string(&w, "result", ok ? "ok" : "refused");
+	if (res->rc)
+		jsonw_hex(&w, "uv_rc", res->rc);
+	else
+		jsonw_null(&w, "uv_rc");
+	jsonw_hex(&w, "uv_rrc", res->rrc);
+	jsonw_string(&w, "message", res->msg);
+	if (ok) {
+		jsonw_string(&w, "host_key", o->host_keys[res->key_index]);
+		jsonw_u64(&w, "key_slot", res->slot_index);
+		jsonw_hex(&w, "scf", res->hdr.scf);
+		describe_flags(0, res->hdr.scf, flags, sizeof(flags));
+		jsonw_string(&w, "scf_flags", flags);
+		jsonw_hex(&w, "psw_mask", res->hdr.psw_mask);
+		jsonw_hex(&w, "psw_address", res->hdr.psw_addr);
+		describe_image_json(&w, v, &res->hdr);
+	} else {
+		jsonw_string(&w, "image", v->path);
+	}
+	jsonw_object_end(&w);
+}
+
+static void print_verdict_text(const struct image_cmd_opts *o, const struct image_view *v,
+			       const struct uv_result *res)
+{
+	char flags[256];
+
+	printf("%s: %s (UV rc 0x%04x)\n", v->path, res->msg, res->rc);
+	printf("opened with %s through key slot %zu of %zu\n", o->host_keys[res->key_index],
+	       res->slot_index, res->hdr.nr_keyslots);
+	describe_flags(0, res->hdr.scf, flags, sizeof(flags));
+	printf("SCF: 0x%016llx (%s)\n", (unsigned long long)res->hdr.scf, flags);
+	printf("start PSW: 0x%016llx 0x%llx (in the %s component)\n",
+	       (unsigned long long)res->hdr.psw_mask, (unsigned long long)res->hdr.psw_addr,
+	       describe_component_name(v->ipib.comps[res->stage_b_index].id, v->legacy,
+				       res->stage_b_index));
+	printf("digests: PLD, ALD and TLD match; %llu pages\n",
+	       (unsigned long long)res->hdr.nr_pages);
+	describe_image_text(stdout, v, &res->hdr);
+}
+
+static int run_verify(const struct image_cmd_opts *o, struct image_view *v, struct errinfo *err)
+{
+	EVP_PKEY *keys[MAX_HOST_KEYS] = { 0 };
+	struct uv_result *res = calloc(1, sizeof(*res));
+	int rc;
+
+	if (!res)
+		return err_set(err, -ENOMEM, "out of memory");
+	rc = hostkey_load_privates(o->host_keys, o->nr_host_keys, keys, err);
+	if (!rc && o->cmd == CMD_UNPACK)
+		rc = unpack_to_elf(v, keys, o->nr_host_keys, o->output, o->overwrite, res, err);
+	else if (!rc)
+		rc = uv_verify(v, keys, o->nr_host_keys, NULL, res, err);
+	if (rc == -EBADMSG || rc == 0) {
+		if (o->json)
+			print_verdict_json(o, v, res, rc == 0);
+		else if (rc == 0 && !o->quiet && o->cmd == CMD_VERIFY)
+			print_verdict_text(o, v, res);
+	}
+	if (rc == -EBADMSG)
+		uv_refusal_to_err(res, v->path, err);
+	for (size_t i = 0; i < o->nr_host_keys; i++)
+		EVP_PKEY_free(keys[i]);
+	free(res);
+	return rc;
+}
+
+static int image_command(int argc, char **argv, enum image_cmd cmd)
+{
+	struct image_cmd_opts opts;
+	struct errinfo err = { "" };
+	struct image_view *view;
+	int rc;
+
+	rc = parse(argc, argv, cmd, &opts, &err);
+	if (rc) {
+		log_error("%s", err.msg);
+		fprintf(stderr, "Try 'segen %s --help' for more information.\n", cmd_names[cmd]);
+		return EXIT_USAGE;
+	}
+	if (opts.help) {
+		usage(stdout, cmd);
+		return EXIT_OK;
+	}
+	view = calloc(1, sizeof(*view));
+	if (!view) {
+		log_error("out of memory");
+		return EXIT_ERROR;
+	}
+	rc = image_open(opts.image, view, &err);
+	if (!rc) {
+		rc = cmd == CMD_INFO ? run_info(&opts, view, &err) : run_verify(&opts, view, &err);
+		image_close(view);
+	}
+	free(view);
+	if (rc) {
+		log_error("%s", err.msg);
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
+int cmd_info(int argc, char **argv)
+{
+	return image_command(argc, argv, CMD_INFO);
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	return image_command(argc, argv, CMD_VERIFY);
+}
+
+int cmd_unpack(int argc, char **argv)
+{
+	return image_command(argc, argv, CMD_UNPACK);
+}

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: MIT
+#include "cli/create_opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/sehdr.h"
+
+enum {
+	OPT_NO_VERIFY = 0x100,
+	OPT_CRL,
+	OPT_ROOT_CA,
+	OPT_OFFLINE,
+	OPT_CCK,
+	OPT_HDR_KEY,
+	OPT_IMAGE_KEY,
+	OPT_ENABLE_DUMP,
+	OPT_DISABLE_DUMP,
+	OPT_ENABLE_CCK_EXT,
+	OPT_DISABLE_CCK_EXT,
+	OPT_ENABLE_CCK_UPDATE,
+	OPT_DISABLE_CCK_UPDATE,
+	OPT_ENABLE_PCKMO,
+	OPT_DISABLE_PCKMO,
+	OPT_ENABLE_PCKMO_HMAC,
+	OPT_DISABLE_PCKMO_HMAC,
+	OPT_ENABLE_BACKUP_KEYS,
+	OPT_DISABLE_BACKUP_KEYS,
+	OPT_ENABLE_IMAGE_ENC,
+	OPT_DISABLE_IMAGE_ENC,
+	OPT_X_PCF,
+	OPT_X_SCF,
+	OPT_X_SEED,
+	OPT_X_BOOTLOADER_DIR,
+	OPT_NO_COMPONENT_CHECK,
+	OPT_OVERWRITE,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "image", required_argument, NULL, 'i' },
+	{ "kernel", required_argument, NULL, 'i' },
+	{ "ramdisk", required_argument, NULL, 'r' },
+	{ "parmfile", required_argument, NULL, 'p' },
+	{ "host-key-document", required_argument, NULL, 'k' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "cert", required_argument, NULL, 'C' },
+	{ "crl", required_argument, NULL, OPT_CRL },
+	{ "root-ca", required_argument, NULL, OPT_ROOT_CA },
+	{ "offline", no_argument, NULL, OPT_OFFLINE },
+	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
+	{ "cck", required_argument, NULL, OPT_CCK },
+	{ "comm-key", required_argument, NULL, OPT_CCK },
+	{ "hdr-key", required_argument, NULL, OPT_HDR_KEY },
+	{ "x-header-key", required_argument, NULL, OPT_HDR_KEY },
+	{ "image-key", required_argument, NULL, OPT_IMAGE_KEY },
+	{ "x-comp-key", required_argument, NULL, OPT_IMAGE_KEY },
+	{ "enable-dump", no_argument, NULL, OPT_ENABLE_DUMP },
+	{ "disable-dump", no_argument, NULL, OPT_DISABLE_DUMP },
+	{ "enable-cck-extension-secret", no_argument, NULL, OPT_ENABLE_CCK_EXT },
+	{ "disable-cck-extension-secret", no_argument, NULL, OPT_DISABLE_CCK_EXT },
+	{ "enable-cck-update", no_argument, NULL, OPT_ENABLE_CCK_UPDATE },
+	{ "disable-cck-update", no_argument, NULL, OPT_DISABLE_CCK_UPDATE },
+	{ "enable-pckmo", no_argument, NULL, OPT_ENABLE_PCKMO },
+	{ "disable-pckmo", no_argument, NULL, OPT_DISABLE_PCKMO },
+	{ "enable-pckmo-hmac", no_argument, NULL, OPT_ENABLE_PCKMO_HMAC },
+	{ "disable-pckmo-hmac", no_argument, NULL, OPT_DISABLE_PCKMO_HMAC },
+	{ "enable-backup-keys", no_argument, NULL, OPT_ENABLE_BACKUP_KEYS },
+	{ "disable-backup-keys", no_argument, NULL, OPT_DISABLE_BACKUP_KEYS },
+	{ "enable-image-encryption", no_argument, NULL, OPT_ENABLE_IMAGE_ENC },
+	{ "disable-image-encryption", no_argument, NULL, OPT_DISABLE_IMAGE_ENC },
+	{ "x-pcf", required_argument, NULL, OPT_X_PCF },
+	{ "x-scf", required_argument, NULL, OPT_X_SCF },
+	{ "x-seed", required_argument, NULL, OPT_X_SEED },
+	{ "x-bootloader-directory", required_argument, NULL, OPT_X_BOOTLOADER_DIR },
+	{ "no-component-check", no_argument, NULL, OPT_NO_COMPONENT_CHECK },
+	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void create_opts_usage(FILE *out, const char *prog)
+{
+	fprintf(out,
+		"Usage: %s -i KERNEL -k HKD... -o OUTPUT (--no-verify | -C CERT...) [OPTION]...\n"
+		"Create an IBM Z Secure Execution image: KERNEL, RAMDISK and the command line\n"
+		"encrypted for the hosts whose host-key documents (HKD) are given.\n"
+		"\n"
+		"Components:\n"
+		"  -i, --image, --kernel FILE  raw s390x Linux kernel image (not ELF)\n"
+		"  -r, --ramdisk FILE          initial RAM disk\n"
+		"  -p, --parmfile FILE         kernel command line\n"
+		"  -o, --output FILE           the image to write\n"
+		"\n"
+		"Host keys and their verification:\n"
+		"  -k, --host-key-document FILE  HKD (PEM or DER), once per host, 1 to 95\n"
+		"  -C, --cert FILE             IBM Z signing key and intermediate CA certificates\n"
+		"      --crl FILE              certificate revocation list (repeatable)\n"
+		"      --root-ca FILE          root CA to trust instead of the system store\n"
+		"      --offline               never download CRLs\n"
+		"      --no-verify             do not verify the HKDs (INSECURE, for tests)\n"
+		"\n"
+		"Keys (random unless given):\n"
+		"      --cck, --comm-key FILE  customer communication key, 32 bytes\n"
+		"      --hdr-key, --x-header-key FILE  header protection key, 32 bytes\n"
+		"      --image-key, --x-comp-key FILE  image encryption key (AES-XTS), 64 bytes\n"
+		"\n"
+		"Header flags (--enable-X / --disable-X):\n"
+		"  dump                   guest dumps (needs --cck or --enable-cck-update); off\n"
+		"  cck-extension-secret   add-secret requests need the CCK extension secret\n"
+		"                         (needs --cck; not with --enable-cck-update); off\n"
+		"  cck-update             CCK update; off\n"
+		"  pckmo                  PCKMO DEA/TDEA, AES, ECC key encryption; on\n"
+		"  pckmo-hmac             PCKMO HMAC key encryption; off\n"
+		"  backup-keys            backup target keys; off\n"
+		"  image-encryption       encrypt the components; on\n"
+		"      --x-pcf VALUE          set the plaintext control flags directly\n"
+		"      --x-scf VALUE          set the secret control flags directly\n"
+		"\n"
+		"Other:\n"
+		"      --no-component-check   skip the kernel, command-line and ramdisk checks\n"
+		"      --overwrite            replace an existing OUTPUT\n"
+		"      --x-seed HEX           derive every random value from HEX: reproducible,\n"
+		"                             NOT SECRET, for tests only (docs/x-seed.md)\n"
+		"      --x-bootloader-directory DIR  use DIR/stage-a.bin and DIR/stage-b.bin\n"
+		"  -v, --verbose              more output (repeat for more)\n"
+		"  -q, --quiet                only errors\n"
+		"      --version              print the version\n"
+		"  -h, --help                 this help\n"
+		"\n"
+		"Exit status: 0 success, 1 error, 2 usage error.\n",
+		prog);
+}
+
+static int parse_u64(const char *opt, const char *arg, uint64_t *ret, struct errinfo *err)
+{
+	char *end;
+
+	errno = 0;
+	*ret = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end || arg[0] == '-')
+		return err_set(err, -EINVAL, "%s: '%s' is not a number", opt, arg);
+	return 0;
+}
+
+static int set_tristate(enum tristate *flag, enum tristate value, const char *name,
+			struct errinfo *err)
+{
+	if (*flag != FLAG_UNSET && *flag != value)
+		return err_set(err, -EINVAL, "--enable-%s and --disable-%s exclude each other",
+			       name, name);
+	*flag = value;
+	return 0;
+}
+
+static int add_path(const char **list, size_t *nr, size_t max, const char *opt, const char *arg,
+		    struct errinfo *err)
+{
+	if (*nr >= max)
+		return err_set(err, -EINVAL, "%s given more than %zu times", opt, max);
+	list[(*nr)++] = arg;
+	return 0;
+}
+
+static bool any_header_flag(const struct create_opts *o)
+{
+	return o->dump || o->cck_ext_secret || o->cck_update || o->pckmo || o->pckmo_hmac ||
+	       o->backup_keys || o->image_encryption;
+}
+
+/* IBM's rules: which flags need which keys, and what excludes what. */
+static int check_rules(const struct create_opts *o, struct errinfo *err)
+{
+	if (o->help || o->version)
+		return 0;
+	if (!o->kernel)
+		return err_set(err, -EINVAL, "missing the kernel (-i/--image FILE)");
+	if (!o->output)
+		return err_set(err, -EINVAL, "missing the output (-o/--output FILE)");
+	if (o->nr_hkds == 0)
+		return err_set(err, -EINVAL, "missing a host-key document (-k FILE)");
+	if (!o->no_verify && o->nr_certs == 0)
+		return err_set(err, -EINVAL,
+			       "host-key documents must be verified: give the IBM Z signing key "
+			       "and intermediate CA with -C/--cert, or --no-verify to skip "
+			       "verification (insecure)");
+	if (o->no_verify && (o->nr_certs || o->nr_crls || o->root_ca || o->offline))
+		return err_set(err, -EINVAL,
+			       "--no-verify excludes -C/--cert, --crl, --root-ca and --offline");
+	if (o->offline && o->nr_crls == 0)
+		return err_set(err, -EINVAL, "--offline needs the CRLs as files: give --crl FILE");
+	if ((o->have_x_pcf || o->have_x_scf) && any_header_flag(o))
+		return err_set(err, -EINVAL,
+			       "--x-pcf/--x-scf exclude the --enable-*/--disable-* flag options");
+	if (o->dump == FLAG_ENABLE && !o->cck_path && o->cck_update != FLAG_ENABLE)
+		return err_set(err, -EINVAL, "--enable-dump requires --cck or --enable-cck-update");
+	if (o->cck_ext_secret == FLAG_ENABLE && !o->cck_path)
+		return err_set(err, -EINVAL, "--enable-cck-extension-secret requires --cck");
+	if (o->cck_ext_secret == FLAG_ENABLE && o->cck_update == FLAG_ENABLE)
+		return err_set(err, -EINVAL,
+			       "--enable-cck-extension-secret excludes --enable-cck-update");
+	if (o->image_key_path && o->image_encryption == FLAG_DISABLE)
+		return err_set(err, -EINVAL, "--image-key excludes --disable-image-encryption");
+	return 0;
+}
+
+int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts *ret_opts,
+		      struct errinfo *err)
+{
+	struct create_opts o = { .component_check = true, .overwrite = genprotimg };
+	int c, rc = 0;
+
+	optind = 0; /* reset getopt, which tests call repeatedly */
+	opterr = 0;
+	while (!rc &&
+	       (c = getopt_long(argc, argv, ":i:r:p:k:o:C:vVqh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			o.kernel = optarg;
+			break;
+		case 'r':
+			o.ramdisk = optarg;
+			break;
+		case 'p':
+			o.parmfile = optarg;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'k':
+			rc = add_path(o.hkds, &o.nr_hkds, CREATE_MAX_HKD_ARGS, "-k", optarg, err);
+			break;
+		case 'C':
+			rc = add_path(o.certs, &o.nr_certs, CREATE_MAX_CERT_ARGS, "-C", optarg,
+				      err);
+			break;
+		case OPT_CRL:
+			rc = add_path(o.crls, &o.nr_crls, CREATE_MAX_CERT_ARGS, "--crl", optarg,
+				      err);
+			break;
+		case OPT_ROOT_CA:
+			o.root_ca = optarg;
+			break;
+		case OPT_OFFLINE:
+			o.offline = true;
+			break;
+		case OPT_NO_VERIFY:
+			o.no_verify = true;
+			break;
+		case OPT_CCK:
+			o.cck_path = optarg;
+			break;
+		case OPT_HDR_KEY:
+			o.hdr_key_path = optarg;
+			break;
+		case OPT_IMAGE_KEY:
+			o.image_key_path = optarg;
+			break;
+		case OPT_ENABLE_DUMP:
+		case OPT_DISABLE_DUMP:
+			rc = set_tristate(&o.dump,
+					  c == OPT_ENABLE_DUMP ? FLAG_ENABLE : FLAG_DISABLE, "dump",
+					  err);
+			break;
+		case OPT_ENABLE_CCK_EXT:
+		case OPT_DISABLE_CCK_EXT:
+			rc = set_tristate(&o.cck_ext_secret,
+					  c == OPT_ENABLE_CCK_EXT ? FLAG_ENABLE : FLAG_DISABLE,
+					  "cck-extension-secret", err);
+			break;
+		case OPT_ENABLE_CCK_UPDATE:
+		case OPT_DISABLE_CCK_UPDATE:
+			rc = set_tristate(&o.cck_update,
+					  c == OPT_ENABLE_CCK_UPDATE ? FLAG_ENABLE : FLAG_DISABLE,
+					  "cck-update", err);
+			break;
+		case OPT_ENABLE_PCKMO:
+		case OPT_DISABLE_PCKMO:
+			rc = set_tristate(&o.pckmo,
+					  c == OPT_ENABLE_PCKMO ? FLAG_ENABLE : FLAG_DISABLE,
+					  "pckmo", err);
+			break;
+		case OPT_ENABLE_PCKMO_HMAC:
+		case OPT_DISABLE_PCKMO_HMAC:
+			rc = set_tristate(&o.pckmo_hmac,
+					  c == OPT_ENABLE_PCKMO_HMAC ? FLAG_ENABLE : FLAG_DISABLE,
+					  "pckmo-hmac", err);
+			break;
+		case OPT_ENABLE_BACKUP_KEYS:
+		case OPT_DISABLE_BACKUP_KEYS:
+			rc = set_tristate(&o.backup_keys,
+					  c == OPT_ENABLE_BACKUP_KEYS ? FLAG_ENABLE : FLAG_DISABLE,
+					  "backup-keys", err);
+			break;
+		case OPT_ENABLE_IMAGE_ENC:
+		case OPT_DISABLE_IMAGE_ENC:
+			rc = set_tristate(&o.image_encryption,
+					  c == OPT_ENABLE_IMAGE_ENC ? FLAG_ENABLE : FLAG_DISABLE,
+					  "image-encryption", err);
+			break;
+		case OPT_X_PCF:
+			o.have_x_pcf = true;
+			rc = parse_u64("--x-pcf", optarg, &o.x_pcf, err);
+			break;
+		case OPT_X_SCF:
+			o.have_x_scf = true;
+			rc = parse_u64("--x-scf", optarg, &o.x_scf, err);
+			break;
+		case OPT_X_SEED:
+			o.x_seed = optarg;
+			break;
+		case OPT_X_BOOTLOADER_DIR:
+			o.bootloader_dir = optarg;
+			break;
+		case OPT_NO_COMPONENT_CHECK:
+			o.component_check = false;
+			break;
+		case OPT_OVERWRITE:
+			o.overwrite = true;
+			break;
+		case 'v':
+		case 'V': /* genprotimg's spelling */
+			o.verbosity = o.verbosity < 0 ? 1 : o.verbosity + 1;
+			break;
+		case 'q':
+			o.verbosity = -1;
+			break;
+		case OPT_VERSION:
+			o.version = true;
+			break;
+		case 'h':
+			o.help = true;
+			break;
+		case ':':
+			rc = err_set(err, -EINVAL, "option %s needs an argument", argv[optind - 1]);
+			break;
+		default:
+			rc = err_set(err, -EINVAL, "unknown option '%s'", argv[optind - 1]);
+			break;
+		}
+	}
+	if (rc)
+		return rc;
+	if (optind < argc)
+		return err_set(err, -EINVAL, "unexpected argument '%s'", argv[optind]);
+	rc = check_rules(&o, err);
+	if (rc)
+		return rc;
+	*ret_opts = o;
+	return 0;
+}
+
+void create_opts_flags(const struct create_opts *o, uint64_t *ret_pcf, uint64_t *ret_scf)
+{
+	uint64_t pcf = SE_PCF_DEFAULT, scf = 0;
+
+	if (o->dump == FLAG_ENABLE)
+		pcf |= SE_PCF_ALLOW_DUMP;
+	if (o->pckmo == FLAG_DISABLE)
+		pcf &= ~(SE_PCF_PCKMO_DEA_TDEA | SE_PCF_PCKMO_AES | SE_PCF_PCKMO_ECC);
+	if (o->pckmo_hmac == FLAG_ENABLE)
+		pcf |= SE_PCF_PCKMO_HMAC;
+	if (o->backup_keys == FLAG_ENABLE)
+		pcf |= SE_PCF_BACKUP_KEYS;
+	if (o->image_encryption == FLAG_DISABLE)
+		pcf |= SE_PCF_NO_DECRYPTION;
+	if (o->cck_ext_secret == FLAG_ENABLE)
+		scf |= SE_SCF_CCK_EXTENSION_SECRET;
+	if (o->cck_update == FLAG_ENABLE)
+		scf |= SE_SCF_CCK_UPDATE;
+	*ret_pcf = o->have_x_pcf ? o->x_pcf : pcf;
+	*ret_scf = o->have_x_scf ? o->x_scf : scf;
+}

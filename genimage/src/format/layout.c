@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+#include "format/layout.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "crypto/comp.h"
+#include "stub-abi.h"
+#include "base/util.h"
+
+/* IPIB offsets (big-endian), docs/format.md. */
+#define IPIB_OFF_LEN 0x00
+#define IPIB_OFF_VERSION 0x07
+#define IPIB_OFF_BLOCK_LEN 0x08
+#define IPIB_OFF_PBT 0x0c
+#define IPIB_OFF_PV_VERSION 0x6f
+#define IPIB_OFF_NR_COMPS 0x74
+#define IPIB_OFF_HDR_ADDR 0x78
+#define IPIB_OFF_HDR_LEN 0x80
+#define IPIB_OFF_COMPS 0x88
+
+_Static_assert(IPIB_OFF_COMPS == IPIB_FIXED_SIZE, "IPIB component table");
+
+int layout_plan(uint64_t stage_a_size, uint64_t hdr_size, const struct layout_component *comps,
+		size_t nr_comps, struct image_layout *ret_layout, struct errinfo *err)
+{
+	struct image_layout l = { 0 };
+	uint64_t addr;
+
+	if (nr_comps == 0 || nr_comps > LAYOUT_MAX_COMPONENTS)
+		return err_set(err, -EINVAL, "image needs 1 to %d components",
+			       LAYOUT_MAX_COMPONENTS);
+	l.stage_a_size = stage_a_size;
+	l.hdr_addr = MAX((uint64_t)STUB_SE_HEADER_MIN_ADDR, ALIGN_UP(stage_a_size, SE_PAGE_SIZE));
+	l.hdr_size = hdr_size;
+	addr = l.hdr_addr + ALIGN_UP(hdr_size, SE_PAGE_SIZE);
+	for (size_t i = 0; i < nr_comps; i++) {
+		uint64_t pages = comp_nr_pages(comps[i].size);
+
+		if (pages > LAYOUT_MAX_ADDR / SE_PAGE_SIZE)
+			return err_set(err, -EFBIG, "%s: too large for a guest image",
+				       comps[i].name);
+		l.comps[i] = comps[i];
+		l.comps[i].addr = addr;
+		addr += pages * SE_PAGE_SIZE;
+	}
+	l.nr_comps = nr_comps;
+	l.ipib_addr = addr;
+	l.ipib_size = IPIB_FIXED_SIZE + nr_comps * IPIB_COMP_SIZE;
+	l.image_size = addr + SE_PAGE_SIZE;
+	if (l.image_size > LAYOUT_MAX_ADDR)
+		return err_set(err, -EFBIG,
+			       "the image would be %llu MiB; everything must fit below 2 GiB",
+			       (unsigned long long)(l.image_size >> 20));
+	*ret_layout = l;
+	return 0;
+}
+
+const struct layout_component *layout_find(const struct image_layout *l, uint16_t id)
+{
+	for (size_t i = 0; i < l->nr_comps; i++)
+		if (l->comps[i].id == id)
+			return &l->comps[i];
+	return NULL;
+}
+
+void layout_write_ipib(const struct image_layout *l, uint8_t *buf)
+{
+	memset(buf, 0, l->ipib_size);
+	put_be32(buf + IPIB_OFF_LEN, (uint32_t)l->ipib_size);
+	buf[IPIB_OFF_VERSION] = IPIB_VERSION;
+	put_be32(buf + IPIB_OFF_BLOCK_LEN, (uint32_t)l->ipib_size - 8);
+	buf[IPIB_OFF_PBT] = IPIB_PBT_PV;
+	buf[IPIB_OFF_PV_VERSION] = IPIB_PV_VERSION;
+	put_be32(buf + IPIB_OFF_NR_COMPS, (uint32_t)l->nr_comps);
+	put_be64(buf + IPIB_OFF_HDR_ADDR, l->hdr_addr);
+	put_be64(buf + IPIB_OFF_HDR_LEN, l->hdr_size);
+	for (size_t i = 0; i < l->nr_comps; i++) {
+		uint8_t *c = buf + IPIB_OFF_COMPS + i * IPIB_COMP_SIZE;
+
+		put_be64(c, l->comps[i].tweak_prefix);
+		put_be64(c + 8, l->comps[i].addr);
+		put_be64(c + 16, comp_nr_pages(l->comps[i].size) * SE_PAGE_SIZE);
+	}
+}
+
+void layout_write_metadata(const struct image_layout *l, uint8_t *buf)
+{
+	memset(buf, 0, STUB_IMAGE_METADATA_SIZE);
+	memcpy(buf + STUB_IMAGE_METADATA_OFF_MAGIC, STUB_IMAGE_METADATA_MAGIC, 8);
+	put_be64(buf + STUB_IMAGE_METADATA_OFF_HDR, l->hdr_addr);
+	put_be32(buf + STUB_IMAGE_METADATA_OFF_VERSION, STUB_IMAGE_METADATA_VERSION);
+	put_be64(buf + STUB_IMAGE_METADATA_OFF_IPIB, l->ipib_addr);
+}
+
+int layout_parse_metadata(const uint8_t *buf, size_t len, uint64_t *ret_hdr_addr,
+			  uint64_t *ret_ipib_addr)
+{
+	if (len < STUB_IMAGE_METADATA_SIZE ||
+	    memcmp(buf + STUB_IMAGE_METADATA_OFF_MAGIC, STUB_IMAGE_METADATA_MAGIC, 8) != 0)
+		return -ENOENT;
+	if (get_be32(buf + STUB_IMAGE_METADATA_OFF_VERSION) != STUB_IMAGE_METADATA_VERSION)
+		return -EPROTONOSUPPORT;
+	*ret_hdr_addr = get_be64(buf + STUB_IMAGE_METADATA_OFF_HDR);
+	*ret_ipib_addr = get_be64(buf + STUB_IMAGE_METADATA_OFF_IPIB);
+	return 0;
+}
+
+int layout_parse_ipib(const uint8_t *buf, size_t len, uint64_t guest_size, bool legacy,
+		      struct ipib_info *ret_info, struct errinfo *err)
+{
+	struct ipib_info info = { 0 };
+	uint32_t nr;
+
+	if (len < IPIB_FIXED_SIZE)
+		return err_set(err, -EBADMSG, "IPIB truncated");
+	info.len = get_be32(buf + IPIB_OFF_LEN);
+	if (info.len < IPIB_MIN_SIZE || info.len > IPIB_MAX_SIZE || info.len > len)
+		return err_set(err, -EBADMSG, "IPIB length %u outside %u..%u", info.len,
+			       IPIB_MIN_SIZE, IPIB_MAX_SIZE);
+	if (buf[IPIB_OFF_PBT] != IPIB_PBT_PV)
+		return err_set(err, -EBADMSG, "IPIB type %u, expected %u (PV)", buf[IPIB_OFF_PBT],
+			       IPIB_PBT_PV);
+	if (!legacy && get_be32(buf + IPIB_OFF_BLOCK_LEN) != info.len - 8)
+		return err_set(err, -EBADMSG, "IPIB block length does not match its length");
+	nr = get_be32(buf + IPIB_OFF_NR_COMPS);
+	if (nr == 0)
+		return err_set(err, -EBADMSG, "IPIB lists no components");
+	if (nr > IPIB_MAX_COMPONENTS || IPIB_FIXED_SIZE + (uint64_t)nr * IPIB_COMP_SIZE > info.len)
+		return err_set(err, -EBADMSG,
+			       "IPIB component table (%u entries) exceeds its length", nr);
+	info.hdr_addr = get_be64(buf + IPIB_OFF_HDR_ADDR);
+	info.hdr_size = get_be64(buf + IPIB_OFF_HDR_LEN);
+	if (info.hdr_size > 8192 || info.hdr_size == 0)
+		return err_set(err, -EBADMSG, "IPIB header length %llu outside 1..8192",
+			       (unsigned long long)info.hdr_size);
+	if (!legacy && (info.hdr_addr >= guest_size || info.hdr_size > guest_size - info.hdr_addr))
+		return err_set(err, -EBADMSG, "IPIB header address 0x%llx is outside the image",
+			       (unsigned long long)info.hdr_addr);
+	info.nr_comps = nr;
+	for (size_t i = 0; i < nr; i++) {
+		const uint8_t *c = buf + IPIB_OFF_COMPS + i * IPIB_COMP_SIZE;
+		struct layout_component *comp = &info.comps[i];
+
+		comp->tweak_prefix = get_be64(c);
+		comp->addr = get_be64(c + 8);
+		comp->size = get_be64(c + 16);
+		comp->id = (uint16_t)(comp->tweak_prefix >> 48);
+		if (!IS_ALIGNED(comp->addr, SE_PAGE_SIZE))
+			return err_set(err, -EBADMSG,
+				       "IPIB component %zu address 0x%llx not page aligned", i,
+				       (unsigned long long)comp->addr);
+		if (comp->size == 0 || !IS_ALIGNED(comp->size, SE_PAGE_SIZE))
+			return err_set(
+				err, -EBADMSG,
+				"IPIB component %zu size %llu is not a non-zero page multiple", i,
+				(unsigned long long)comp->size);
+		if (i && comp->tweak_prefix <= info.comps[i - 1].tweak_prefix)
+			return err_set(err, -EBADMSG,
+				       "IPIB component %zu tweak prefix does not increase", i);
+	}
+	*ret_info = info;
+	return 0;
+}

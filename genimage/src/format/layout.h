@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Where everything goes in an image (docs/format.md, file offset = guest
+ * address) and the two small structures that describe it to the machine: the
+ * image metadata at 0xC000 and the IPIB. This module owns both formats.
+ */
+#ifndef SEGEN_LAYOUT_H
+#define SEGEN_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+#define SE_COMP_ID_KERNEL 40
+#define SE_COMP_ID_RAMDISK 50
+#define SE_COMP_ID_CMDLINE 60
+#define SE_COMP_ID_STAGE_B 70
+#define LAYOUT_MAX_COMPONENTS 4
+
+/* IPIB (IPL parameter block), PV type. */
+#define IPIB_PBT_PV 5
+#define IPIB_VERSION 1
+#define IPIB_PV_VERSION 1
+#define IPIB_FIXED_SIZE 0x88u
+#define IPIB_COMP_SIZE 24u
+#define IPIB_MIN_SIZE 148u /* what the hypervisor accepts at least */
+#define IPIB_MAX_SIZE 4096u
+
+/* The highest guest address an image may reach: what stage-b can address below 2 GiB. */
+#define LAYOUT_MAX_ADDR (2ULL << 30)
+
+struct layout_component {
+	uint16_t id;
+	const char *name;
+	uint64_t addr;
+	uint64_t size; /* unpadded */
+	uint64_t tweak_prefix;
+};
+
+struct image_layout {
+	uint64_t stage_a_size; /* bytes of the stage-a blob at address 0 */
+	uint64_t hdr_addr;
+	uint64_t hdr_size; /* header bytes, not page-rounded */
+	size_t nr_comps;
+	struct layout_component comps[LAYOUT_MAX_COMPONENTS];
+	uint64_t ipib_addr;
+	uint64_t ipib_size;
+	uint64_t image_size; /* file size: through the IPIB page */
+};
+
+/*
+ * Place the header and components. @comps holds id, name and unpadded size in
+ * IPIB order (ascending ids); addresses are filled in. Fails when the image
+ * would pass LAYOUT_MAX_ADDR.
+ */
+int layout_plan(uint64_t stage_a_size, uint64_t hdr_size, const struct layout_component *comps,
+		size_t nr_comps, struct image_layout *ret_layout, struct errinfo *err);
+
+/* The component with @id, or NULL. */
+const struct layout_component *layout_find(const struct image_layout *l, uint16_t id);
+
+/* The IPIB for @l into @buf (l->ipib_size bytes). */
+void layout_write_ipib(const struct image_layout *l, uint8_t *buf);
+
+/* The 28-byte image metadata for @l. */
+void layout_write_metadata(const struct image_layout *l, uint8_t *buf);
+
+/* As many components as fit in one page of IPIB. */
+#define IPIB_MAX_COMPONENTS ((IPIB_MAX_SIZE - IPIB_FIXED_SIZE) / IPIB_COMP_SIZE)
+
+/* A parsed IPIB: the parts verification needs (component names stay NULL). */
+struct ipib_info {
+	uint32_t len;
+	uint64_t hdr_addr;
+	uint64_t hdr_size;
+	size_t nr_comps;
+	struct layout_component comps[IPIB_MAX_COMPONENTS];
+};
+
+/*
+ * Parse an IPIB with the checks the hypervisor applies before it hands the
+ * image to the Ultravisor (docs/format.md). @guest_size bounds the header
+ * address. @legacy accepts the older C layout (length field 4096, header
+ * address 0, PV version 0), whose stage-a fixed those up at run time.
+ */
+int layout_parse_ipib(const uint8_t *buf, size_t len, uint64_t guest_size, bool legacy,
+		      struct ipib_info *ret_info, struct errinfo *err);
+
+/* Parse the metadata at 0xC000: header and IPIB addresses. -ENOENT if absent. */
+int layout_parse_metadata(const uint8_t *buf, size_t len, uint64_t *ret_hdr_addr,
+			  uint64_t *ret_ipib_addr);
+
+#endif /* SEGEN_LAYOUT_H */

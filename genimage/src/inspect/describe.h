@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* Describing an image for people (text) and programs (JSON): info, verify, boot-test. */
+#ifndef SEGEN_DESCRIBE_H
+#define SEGEN_DESCRIBE_H
+
+#include <stdio.h>
+
+#include "inspect/image_read.h"
+#include "base/jsonw.h"
+#include "format/sehdr.h"
+
+/* Names of the set control flags, comma-separated, into @buf ("none" if none). */
+void describe_flags(uint64_t pcf, uint64_t scf, char *buf, size_t len);
+
+/* Human name of a component id ("kernel", ...; "component" for unknown ids). */
+const char *describe_component_name(uint16_t id, bool legacy, size_t index);
+
+/* Layout, header plaintext fields and key-slot hashes, as text. */
+void describe_image_text(FILE *out, const struct image_view *v, const struct se_hdr *hdr);
+
+/* The same as members of the current JSON object. */
+void describe_image_json(struct jsonw *w, const struct image_view *v, const struct se_hdr *hdr);
+
+#endif /* SEGEN_DESCRIBE_H */

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+#include "inspect/image_read.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crypto/comp.h"
+#include "base/fileio.h"
+#include "stub-abi.h"
+#include "base/util.h"
+
+/* How far the scan for an SE header or IPIB looks: the stub region plus slack. */
+#define SCAN_LIMIT 0x40000u
+
+static int read_at(struct image_view *v, void *buf, size_t len, uint64_t off, struct errinfo *err)
+{
+	int rc;
+
+	if (off > v->size || len > v->size - off)
+		return err_set(err, -EBADMSG, "%s: truncated (needs %zu bytes at 0x%llx)", v->path,
+			       len, (unsigned long long)off);
+	rc = fd_pread_full(v->fd, buf, len, off);
+	return rc ? err_set(err, rc, "%s: %s", v->path, strerror(-rc)) : 0;
+}
+
+/* The first page-aligned SE header magic, or -ENOENT. */
+static int scan_header(struct image_view *v, uint64_t *ret_addr)
+{
+	uint8_t magic[8];
+
+	for (uint64_t a = 0; a < MIN(v->size, (uint64_t)SCAN_LIMIT); a += SE_PAGE_SIZE) {
+		if (a + sizeof(magic) > v->size || fd_pread_full(v->fd, magic, sizeof(magic), a))
+			break;
+		if (!memcmp(magic, SE_HDR_MAGIC, sizeof(magic))) {
+			*ret_addr = a;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/*
+ * The IPIB of the older C layout sits in the stub region, below the header,
+ * with a PV parameter block type; newer images put it at the end, where the
+ * metadata points.
+ */
+static int scan_ipib(struct image_view *v, uint64_t *ret_addr)
+{
+	uint8_t head[16];
+
+	for (uint64_t a = SE_PAGE_SIZE; a < v->hdr_addr; a += SE_PAGE_SIZE) {
+		if (fd_pread_full(v->fd, head, sizeof(head), a))
+			break;
+		if (head[0x0c] == IPIB_PBT_PV && get_be32(head) >= IPIB_MIN_SIZE &&
+		    get_be32(head) <= IPIB_MAX_SIZE) {
+			*ret_addr = a;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int locate(struct image_view *v, struct errinfo *err)
+{
+	uint8_t meta[STUB_IMAGE_METADATA_SIZE];
+	int rc;
+
+	if (v->size >= STUB_IMAGE_METADATA_ADDR + sizeof(meta)) {
+		rc = read_at(v, meta, sizeof(meta), STUB_IMAGE_METADATA_ADDR, err);
+		if (rc)
+			return rc;
+		rc = layout_parse_metadata(meta, sizeof(meta), &v->hdr_addr, &v->ipib_addr);
+		if (rc == -EPROTONOSUPPORT)
+			return err_set(err, rc, "%s: image metadata of an unknown version",
+				       v->path);
+		if (!rc) {
+			v->has_metadata = true;
+			return 0;
+		}
+	}
+	if (scan_header(v, &v->hdr_addr))
+		return err_set(err, -EBADMSG, "%s: not a Secure Execution image (no SE header)",
+			       v->path);
+	if (scan_ipib(v, &v->ipib_addr))
+		return err_set(err, -EBADMSG, "%s: no IPIB found below the SE header", v->path);
+	return 0;
+}
+
+int image_open(const char *path, struct image_view *ret_view, struct errinfo *err)
+{
+	struct image_view *v = ret_view;
+	uint8_t ipib[IPIB_MAX_SIZE];
+	size_t ipib_len;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	v->path = path;
+	v->fd = -1;
+	rc = file_open_regular(path, IMAGE_READ_MAX_SIZE, &v->fd, &v->size, err);
+	if (rc)
+		return rc;
+	rc = locate(v, err);
+	if (rc)
+		goto fail;
+	if (!IS_ALIGNED(v->ipib_addr, SE_PAGE_SIZE)) {
+		rc = err_set(err, -EBADMSG, "%s: IPIB address 0x%llx is not page aligned", path,
+			     (unsigned long long)v->ipib_addr);
+		goto fail;
+	}
+	ipib_len = (size_t)MIN((uint64_t)IPIB_MAX_SIZE, v->size - MIN(v->size, v->ipib_addr));
+	rc = read_at(v, ipib, ipib_len, v->ipib_addr, err);
+	if (rc)
+		goto fail;
+	/* The C layout left the header address 0 and the length at 4096 for stage-a to fix. */
+	v->legacy = !v->has_metadata && get_be64(ipib + 0x78) == 0;
+	rc = layout_parse_ipib(ipib, ipib_len, v->size, v->legacy, &v->ipib, err);
+	if (rc) {
+		err_prefix(err, rc, "%s", path);
+		goto fail;
+	}
+	if (!v->legacy && v->ipib.hdr_addr != v->hdr_addr) {
+		rc = err_set(err, -EBADMSG,
+			     "%s: IPIB names the SE header at 0x%llx, the metadata at 0x%llx", path,
+			     (unsigned long long)v->ipib.hdr_addr, (unsigned long long)v->hdr_addr);
+		goto fail;
+	}
+	v->hdr_len = (size_t)v->ipib.hdr_size;
+	rc = read_at(v, v->hdr_buf, v->hdr_len, v->hdr_addr, err);
+	if (rc)
+		goto fail;
+	for (size_t i = 0; i < v->ipib.nr_comps; i++) {
+		const struct layout_component *c = &v->ipib.comps[i];
+
+		if (c->addr > v->size || c->size > v->size - c->addr) {
+			rc = err_set(err, -EBADMSG,
+				     "%s: IPIB component %zu (0x%llx, %llu bytes) is outside the "
+				     "image",
+				     path, i, (unsigned long long)c->addr,
+				     (unsigned long long)c->size);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	image_close(v);
+	return rc;
+}
+
+void image_close(struct image_view *v)
+{
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+}

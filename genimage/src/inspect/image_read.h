@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading an existing image: find its SE header and IPIB the way a loader
+ * would (the metadata at 0xC000, else a scan of page boundaries, which also
+ * finds images of the older C layout) and read both. No key is needed.
+ */
+#ifndef SEGEN_IMAGE_READ_H
+#define SEGEN_IMAGE_READ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "format/layout.h"
+#include "format/sehdr.h"
+
+/* Images beyond this size cannot be a guest's memory below 2 GiB. */
+#define IMAGE_READ_MAX_SIZE LAYOUT_MAX_ADDR
+
+struct image_view {
+	const char *path;
+	int fd;
+	uint64_t size;
+	bool has_metadata; /* the 0xC000 block was found */
+	bool legacy;	   /* IPIB of the older C layout (header address patched at run time) */
+	uint64_t hdr_addr;
+	uint64_t ipib_addr;
+	uint8_t hdr_buf[SE_HDR_MAX_SIZE];
+	size_t hdr_len; /* from the IPIB */
+	struct ipib_info ipib;
+};
+
+/*
+ * Open @path and locate header and IPIB, applying the hypervisor's IPIB
+ * checks. Failures name the file and what is wrong.
+ */
+int image_open(const char *path, struct image_view *ret_view, struct errinfo *err);
+
+void image_close(struct image_view *view);
+
+#endif /* SEGEN_IMAGE_READ_H */
