@@ -22,7 +22,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 SEGEN := $(BUILD)/segen
 STUB_STAGE_A_BIN := $(BUILD)/stub/stage-a.bin
 STUB_STAGE_B_BIN := $(BUILD)/stub/stage-b.bin
-VECTORS_DIR ?= $(abspath $(CURDIR)/../shared/vectors)
+VECTORS_DIR ?= $(CURDIR)/tests/vectors
 export VECTORS_DIR CACHE_DIR
 TEST_ENV = SEGEN=$(abspath $(SEGEN)) BUILD_DIR=$(abspath $(BUILD)) VECTORS_DIR=$(VECTORS_DIR) \
 	CACHE_DIR=$(CACHE_DIR) STUB_STAGE_A_BIN=$(abspath $(STUB_STAGE_A_BIN)) \

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 SEGEN=${SEGEN:-build/segen}
-VECTORS_DIR=${VECTORS_DIR:-../shared/vectors}
+VECTORS_DIR=${VECTORS_DIR:-tests/vectors}
 size_mib=${1:-1024}
 rounds=${2:-5}
 work=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/segen-bench.XXXXXX")

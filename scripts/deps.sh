@@ -22,9 +22,9 @@ fi
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 [ $need_arch -eq 0 ] || $sudo dpkg --add-architecture s390x
-$sudo apt-get update -q
+$sudo apt-get -o DPkg::Lock::Timeout=900 update -q
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "deps: installing ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends \
 		"${missing[@]}"
 fi

@@ -9,7 +9,7 @@ STUB_OBJCOPY := $(CROSS_COMPILE)objcopy
 STUB_BUILD := $(BUILD)/stub
 STUB_OBJ := $(STUB_BUILD)/obj
 
-# Freestanding z/Architecture code (flags from docs/S390-NOTES). The last two
+# Freestanding z/Architecture code (docs/stub.md). The last two
 # -f flags keep GCC from turning the copy loops of memset/memmove into calls
 # to themselves and from emitting jump tables (absolute addresses, which a
 # position-independent stage-b cannot have).

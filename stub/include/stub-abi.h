@@ -5,7 +5,7 @@
  * fixed-width types and no library. All multi-byte fields are big-endian on
  * disk; s390x reads them natively, segen goes through its BE accessors.
  *
- * Layout of an image (file offset = guest address), see docs/image-layout.md:
+ * Layout of an image (file offset = guest address), see docs/format.md:
  *   0x0      short IPL PSW from the stage-a blob
  *   0xC000   struct stub_image_metadata, written by segen
  *   0x10000  stage-a blob: tiny entry, 0x10400..0x10FFF unused

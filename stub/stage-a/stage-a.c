@@ -32,7 +32,7 @@ const uint64_t stub_wait_program_check = STUB_WAIT_A_PROGRAM_CHECK;
 #define DIAG308_SUBCODE_SET_PV_IPIB 8
 #define DIAG308_SUBCODE_UNPACK 10
 
-/* IPIB fields stage-a checks (SE-FORMAT.md section 4). */
+/* IPIB fields stage-a checks (docs/format.md section 4). */
 #define IPIB_OFF_LEN 0x00
 #define IPIB_OFF_PBT 0x0c
 #define IPIB_OFF_HDR_ADDR 0x78

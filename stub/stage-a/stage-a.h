@@ -30,7 +30,7 @@ const char *diag308_rc_text(uint16_t diag_rc);
 /* The name of the Ultravisor call that failed ("unpack", ...). */
 const char *uv_command_text(uint16_t uv_cmd);
 
-/* A short sentence for an Ultravisor rc/rrc pair from SE-FORMAT.md section 3. */
+/* A short sentence for an Ultravisor rc/rrc pair from docs/format.md section 6. */
 const char *uv_rc_text(uint16_t uv_rc, uint16_t uv_rrc);
 
 #endif /* STUB_STAGE_A_H */

@@ -202,7 +202,7 @@ static int make_stage_a_image(const char *stage_a, const char *out, const char *
 	memcpy(img + TEST_HDR_ADDR, hdr_magic, strnlen(hdr_magic, 8));
 	put_be(img + TEST_HDR_ADDR + 0x08, 0x100, 4);
 
-	/* A PV IPIB with one component, laid out as in SE-FORMAT.md section 4. */
+	/* A PV IPIB with one component, laid out as in docs/format.md section 4. */
 	ipib = img + TEST_IPIB_ADDR;
 	put_be(ipib + 0x00, 136 + 24, 4);
 	ipib[0x07] = 1;
