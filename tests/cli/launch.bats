@@ -174,3 +174,16 @@ assert d.find("devices/memballoon").get("model") == "none"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"--network SPEC"* ]]
 }
+
+@test "every option of launch-config --help and boot-test's --memory are in the man page" {
+	local man="$BATS_TEST_DIRNAME/../../genimage/man/segen.1" opt
+	run "$SEGEN" launch-config --help
+	[ "$status" -eq 0 ]
+	local opts
+	opts=$(grep -oE -- '--[a-z][a-z-]+' <<< "$output" | sort -u)
+	[ -n "$opts" ]
+	for opt in $opts --memory; do
+		grep -qF -- "${opt//-/\\-}" "$man" || { echo "not in the man page: $opt"; return 1; }
+	done
+	grep -qF 'launch\-config' "$man"
+}
