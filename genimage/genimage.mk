@@ -42,3 +42,8 @@ $(SEGEN): $(BUILD)/obj/$(SEGEN_MAIN_SRC:.c=.o) $(SEGEN_BLOBS_OBJ) $(SEGEN_LIB)
 	ln -sf segen $(BUILD)/genprotimg
 
 -include $(SEGEN_LIB_OBJS:.o=.d) $(BUILD)/obj/$(SEGEN_MAIN_SRC:.c=.d)
+
+# launch-config's tests validate the libvirt domain with virt-xml-validate
+# (libvirt-clients; the schemas come with its dependency libvirt0), a script
+# around xmllint, which libvirt-clients does not depend on.
+DEB_PACKAGES += libvirt-clients libxml2-utils

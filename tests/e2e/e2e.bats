@@ -97,20 +97,28 @@ boot() { # boot IMAGE KEY...: boot-test, waiting for the marker
 	run "$SEGEN" create -i "$GUEST/vmlinuz" -r "$W/initrd.gz" -p "$W/parm3" \
 		-k "$W/host1.crt" --no-verify -o "$W/t.img"
 	[ "$status" -eq 0 ]
-	local before
-	before=$(ls /tmp | grep -c '^segen-' || true)
+	# Other boot-tests may run on this machine: look only at what ours made.
+	# The unpacked guest goes below TMPDIR; QEMU's socket directory is in /tmp.
+	local tmp="$W/boot-tmp" before d
+	mkdir -p "$tmp"
+	before=$(ls -d /tmp/segen-qemu.* 2>/dev/null || true)
 	# The guest powers off after its marker: a shutdown before the text.
-	run "$SEGEN" boot-test "$W/t.img" --host-key "$W/host1.key" --expect "never printed" \
-		--timeout 60
+	TMPDIR="$tmp" run "$SEGEN" boot-test "$W/t.img" --host-key "$W/host1.key" \
+		--expect "never printed" --timeout 60
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"the guest shut down before 'never printed' appeared"* ]]
 	[[ "$output" == *"last "*" console line(s):"* ]]
 	# A timeout: the guest is still booting after 1 s.
-	run "$SEGEN" boot-test "$W/t.img" --host-key "$W/host1.key" --timeout 1
+	TMPDIR="$tmp" run "$SEGEN" boot-test "$W/t.img" --host-key "$W/host1.key" --timeout 1
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"did not appear within 1 s"* ]]
-	[ "$(ls /tmp | grep -c '^segen-' || true)" -eq "$before" ]
-	! pgrep -f "qemu-system-s390x.*segen-boot-test" >/dev/null
+	[ -z "$(ls -A "$tmp")" ]
+	! pgrep -f "qemu-system-s390x.*$tmp" >/dev/null
+	# A new socket directory left behind would belong to no running QEMU.
+	for d in $(ls -d /tmp/segen-qemu.* 2>/dev/null || true); do
+		grep -qxF "$d" <<< "$before" && continue
+		[ ! -e "$d" ] || pgrep -f "$d" >/dev/null || [ ! -e "$d" ]
+	done
 }
 
 @test "a kernel panic in the guest is reported with its console" {

@@ -7,7 +7,7 @@ g="$vec/genprotimg-2.35"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$out" # rebuilt whole, so a newer segen never meets its old images
-mkdir -p "$out"/{sehdr,ipib,gzcheck,image,cmdline,pki_load}
+mkdir -p "$out"/{sehdr,ipib,gzcheck,image,cmdline,pki_load,guest_memory}
 
 for c in basic three-hosts-dump no-decryption; do
 	cp "$g/$c/se-header.bin" "$out/sehdr/$c.hdr"
@@ -38,3 +38,11 @@ printf 'a\0b' > "$out/cmdline/inner-nul"
 
 cp "$vec"/s390-tools-assets/cert/{ibm.crt,ibm.crl,der.crt,der.crl,ibm.chained.crt} \
 	"$out/pki_load/"
+
+# The guest memory note of an image, a synthetic kernel and, when the cache has
+# it, the head of Debian's kernel (its vmlinux_info lies in the first 256 KiB).
+dd if="$img" of="$out/guest_memory/note" bs=1 skip=$((0xc100)) count=40 status=none
+head -c 262144 "$g/inputs/kernel.bin" > "$out/guest_memory/synthetic-kernel"
+if [ -s "${CACHE_DIR:-}/guest/vmlinuz" ]; then
+	head -c 262144 "$CACHE_DIR/guest/vmlinuz" > "$out/guest_memory/debian-kernel-head"
+fi

@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "pki/hostkey.h"
+#include "inspect/guest_memory.h"
 #include "inspect/image_read.h"
 #include "base/log.h"
 #include "inspect/qemu_run.h"
@@ -33,7 +34,7 @@ struct boot_test_opts {
 	size_t nr_host_keys;
 	const char *expect;
 	unsigned int timeout_sec;
-	unsigned int memory_mib;
+	unsigned int memory_mib; /* 0: the image's default */
 	const char *qemu;
 	const char *qemu_args[MAX_QEMU_ARGS + 1];
 	size_t nr_qemu_args;
@@ -60,7 +61,11 @@ static void usage(FILE *out)
 		"fails with the reason and the console tail on a panic, a disabled wait (the\n"
 		"boot stub's wait codes are decoded), QEMU exiting, or the timeout (default 60 s).\n"
 		"Guest lines go to stdout unless -q.\n"
-		"\nExit status: 0 TEXT seen, 1 failure, 2 usage error.\n",
+		"The guest gets --memory MIB; the default and the least accepted follow from\n"
+		"the image ('segen info' shows both): a smaller --memory is refused before\n"
+		"QEMU starts.\n"
+		"\nExit status: 0 TEXT seen, 1 failure (--memory too small included),\n"
+		"2 usage error (a malformed --memory included).\n",
 		DEFAULT_EXPECT);
 }
 
@@ -96,7 +101,6 @@ static int parse(int argc, char **argv, struct boot_test_opts *o, struct errinfo
 	memset(o, 0, sizeof(*o));
 	o->expect = DEFAULT_EXPECT;
 	o->timeout_sec = 60;
-	o->memory_mib = 512;
 	optind = 0;
 	opterr = 0;
 	while (!rc && (c = getopt_long(argc, argv, ":qh", long_opts, NULL)) != -1) {
@@ -213,6 +217,28 @@ static int report(const struct boot_test_opts *o, const struct qemu_run_result *
 	return err_set(err, -EIO, "%s: unknown outcome", o->image);
 }
 
+/* --memory, or the image's default; refuses less than the image needs. */
+static int pick_memory(const struct boot_test_opts *o, const struct image_view *view,
+		       unsigned int *ret_mib, struct errinfo *err)
+{
+	struct guest_memory mem;
+	int rc;
+
+	rc = guest_memory_of_image(view, &mem, err);
+	if (rc)
+		return rc;
+	if (!o->memory_mib) {
+		*ret_mib = mem.default_mib;
+		return 0;
+	}
+	if (o->memory_mib < mem.minimum_mib)
+		return err_set(err, -EINVAL,
+			       "%s: needs at least %u MiB of guest memory, --memory %u is too small",
+			       o->image, mem.minimum_mib, o->memory_mib);
+	*ret_mib = o->memory_mib;
+	return 0;
+}
+
 static int run_boot_test(const struct boot_test_opts *o, struct console_tail *tail,
 			 struct errinfo *err)
 {
@@ -222,6 +248,7 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 	const char *tmpdir = getenv("TMPDIR");
 	char *dir = NULL, *elf = NULL;
 	struct qemu_run_result run;
+	unsigned int memory_mib = 0;
 	bool have_dir = false;
 	int rc;
 
@@ -251,6 +278,11 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 	rc = image_open(o->image, view, err);
 	if (rc)
 		goto out;
+	rc = pick_memory(o, view, &memory_mib, err);
+	if (rc) {
+		image_close(view);
+		goto out;
+	}
 	rc = unpack_to_elf(view, keys, o->nr_host_keys, elf, false, res, err);
 	image_close(view);
 	if (rc == -EBADMSG) {
@@ -259,13 +291,13 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 	}
 	if (rc)
 		goto out;
-	log_info("%s: unpacked as the UV would; booting under QEMU (timeout %u s)", o->image,
-		 o->timeout_sec);
+	log_info("%s: unpacked as the UV would; booting under QEMU with %u MiB (timeout %u s)",
+		 o->image, memory_mib, o->timeout_sec);
 	{
 		struct qemu_run_opts qo = {
 			.qemu = o->qemu,
 			.elf = elf,
-			.memory_mib = o->memory_mib,
+			.memory_mib = memory_mib,
 			.timeout_sec = o->timeout_sec,
 			.expect = o->expect,
 			.panic_text = PANIC_TEXT,

@@ -138,6 +138,7 @@ static int parse(int argc, char **argv, enum image_cmd cmd, struct image_cmd_opt
 
 static int run_info(const struct image_cmd_opts *o, struct image_view *v, struct errinfo *err)
 {
+	struct guest_memory mem;
 	struct se_hdr hdr;
 	uint16_t uv_rc, uv_rrc;
 	int rc;
@@ -145,15 +146,20 @@ static int run_info(const struct image_cmd_opts *o, struct image_view *v, struct
 	rc = se_hdr_parse(v->hdr_buf, v->hdr_len, &hdr, &uv_rc, &uv_rrc, err);
 	if (rc)
 		return err_prefix(err, rc, "%s", v->path);
+	rc = guest_memory_of_image(v, &mem, err);
+	if (rc)
+		return rc;
 	if (o->json) {
 		struct jsonw w;
 
 		jsonw_init(&w, stdout);
 		jsonw_object_begin(&w, NULL);
 		describe_image_json(&w, v, &hdr);
+		describe_guest_memory_json(&w, &mem);
 		jsonw_object_end(&w);
 	} else {
 		describe_image_text(stdout, v, &hdr);
+		describe_guest_memory_text(stdout, &mem);
 	}
 	return 0;
 }

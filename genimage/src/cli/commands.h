@@ -19,5 +19,6 @@ int cmd_verify(int argc, char **argv);
 int cmd_unpack(int argc, char **argv);
 int cmd_boot_test(int argc, char **argv);
 int cmd_verify_hkd(int argc, char **argv);
+int cmd_launch_config(int argc, char **argv);
 
 #endif /* SEGEN_COMMANDS_H */

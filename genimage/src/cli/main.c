@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "unpack", cmd_unpack, "verify, then write the guest memory as an ELF for QEMU" },
 	{ "boot-test", cmd_boot_test, "unpack and boot under QEMU, wait for a console line" },
 	{ "verify-hkd", cmd_verify_hkd, "check host-key documents against the IBM PKI" },
+	{ "launch-config", cmd_launch_config, "print a QEMU command or libvirt domain for KVM" },
 	{ NULL, NULL, NULL },
 };
 
@@ -24,7 +25,7 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: segen COMMAND [OPTION]...\n"
 		     "Build and inspect IBM Z Secure Execution boot images.\n\nCommands:\n");
 	for (const struct command *c = commands; c->name; c++)
-		fprintf(out, "  %-12s %s\n", c->name, c->summary);
+		fprintf(out, "  %-14s %s\n", c->name, c->summary);
 	fprintf(out, "\nRun 'segen COMMAND --help' for the options of one command.\n"
 		     "Options: --help, --version\n");
 }

@@ -30,6 +30,7 @@ struct gzcheck {
 	uint8_t probe[PROBE_LEN];
 	size_t probe_len;
 	bool was_gzip;
+	uint64_t inflated; /* bytes of every member once inflated */
 	uint8_t scratch[SCRATCH_SIZE];
 };
 
@@ -56,6 +57,11 @@ void gzcheck_free(struct gzcheck *c)
 int gzcheck_was_gzip(const struct gzcheck *c)
 {
 	return c->was_gzip;
+}
+
+uint64_t gzcheck_inflated_size(const struct gzcheck *c)
+{
+	return c->inflated;
 }
 
 static bool is_gzip_magic(const uint8_t *p)
@@ -112,6 +118,7 @@ static int inflate_some(struct gzcheck *c, const uint8_t *buf, size_t len, size_
 		c->zs.next_out = c->scratch;
 		c->zs.avail_out = SCRATCH_SIZE;
 		zrc = inflate(&c->zs, Z_NO_FLUSH);
+		c->inflated += SCRATCH_SIZE - c->zs.avail_out;
 	} while (zrc == Z_OK && (c->zs.avail_in || !c->zs.avail_out));
 	*consumed = in_len - c->zs.avail_in;
 	if (zrc == Z_STREAM_END) {

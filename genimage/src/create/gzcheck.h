@@ -26,6 +26,9 @@ int gzcheck_finish(struct gzcheck *check, struct errinfo *err);
 /* Whether the ramdisk started as gzip (and so was checked). */
 int gzcheck_was_gzip(const struct gzcheck *check);
 
+/* Bytes the gzip members inflate to (0 when it was not gzip). */
+uint64_t gzcheck_inflated_size(const struct gzcheck *check);
+
 void gzcheck_free(struct gzcheck *check);
 
 #endif /* SEGEN_GZCHECK_H */

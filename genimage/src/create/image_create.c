@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <openssl/crypto.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include "base/fileio.h"
 #include "create/gzcheck.h"
 #include "create/inputs.h"
+#include "inspect/guest_memory.h"
 #include "crypto/keyslot.h"
 #include "base/ssl_util.h"
 #include "stub-abi.h"
@@ -301,6 +303,36 @@ static int write_at(const struct image_spec *spec, int fd, const void *buf, size
 	return rc ? err_set(err, rc, "%s: write failed: %s", spec->output_name, strerror(-rc)) : 0;
 }
 
+/* The guest memory note for `info`: the kernel's own sizes, read from its file. */
+static int write_memory_note(const struct image_spec *spec, const struct image_inputs *in,
+			     int out_fd, struct errinfo *err)
+{
+	size_t len = (size_t)MIN(in->kernel.size, (uint64_t)GUEST_KERNEL_PROBE_MAX);
+	uint8_t note_buf[GUEST_MEMORY_NOTE_SIZE];
+	struct guest_kernel_facts facts;
+	struct guest_memory_note note;
+	uint8_t *head = malloc(len);
+	int rc;
+
+	if (!head)
+		return err_set(err, -ENOMEM, "out of memory");
+	rc = fd_pread_full(in->kernel_fd, head, len, 0);
+	if (rc) {
+		free(head);
+		return err_set(err, rc, "%s: %s", spec->kernel_path, strerror(-rc));
+	}
+	guest_memory_probe_kernel(head, len, in->kernel.size, &facts);
+	free(head);
+	note = (struct guest_memory_note){
+		.kind = facts.kind,
+		.free_from = facts.free_from,
+		.ramdisk_size = in->ramdisk_size,
+		.ramdisk_unpacked = in->gz ? gzcheck_inflated_size(in->gz) : 0,
+	};
+	guest_memory_note_write(&note, note_buf);
+	return write_at(spec, out_fd, note_buf, sizeof(note_buf), GUEST_MEMORY_NOTE_ADDR, err);
+}
+
 int image_create(const struct image_spec *spec, int out_fd, struct image_summary *ret_summary,
 		 struct errinfo *err)
 {
@@ -342,6 +374,7 @@ int image_create(const struct image_spec *spec, int out_fd, struct image_summary
 	rc = write_at(spec, out_fd, spec->stage_a, spec->stage_a_size, 0, err);
 	rc = rc ?: write_at(spec, out_fd, meta, sizeof(meta), STUB_IMAGE_METADATA_ADDR, err);
 	rc = rc ?: stream_components(spec, &in, l, sec->hdr.xts_key, out_fd, &sec->hdr, err);
+	rc = rc ?: write_memory_note(spec, &in, out_fd, err);
 	rc = rc ?: seal_header(spec, sec, hdr_buf, sizeof(hdr_buf), err);
 	rc = rc ?: write_at(spec, out_fd, hdr_buf, l->hdr_size, l->hdr_addr, err);
 	if (rc)

@@ -139,3 +139,23 @@ void describe_image_json(struct jsonw *w, const struct image_view *v, const stru
 	}
 	jsonw_array_end(w);
 }
+
+/* The memory figure of guest_memory.h: a line of its own, or one JSON object. */
+void describe_guest_memory_text(FILE *out, const struct guest_memory *m)
+{
+	fprintf(out, "guest memory: at least %u MiB (boot-test default %u MiB; %s)\n",
+		m->minimum_mib, m->default_mib,
+		m->basis == GUEST_MEMORY_FROM_KERNEL ? "from the kernel's own sizes" :
+		m->basis == GUEST_MEMORY_ESTIMATE    ? "estimated from the component sizes" :
+						       "the image itself, not a Linux kernel");
+}
+
+void describe_guest_memory_json(struct jsonw *w, const struct guest_memory *m)
+{
+	jsonw_object_begin(w, "guest_memory");
+	jsonw_u64(w, "minimum_mib", m->minimum_mib);
+	jsonw_u64(w, "default_mib", m->default_mib);
+	jsonw_string(w, "basis", guest_memory_basis_name(m->basis));
+	jsonw_hex(w, "early_boot_end", m->early_boot_end);
+	jsonw_object_end(w);
+}

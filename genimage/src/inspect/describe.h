@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "inspect/guest_memory.h"
 #include "inspect/image_read.h"
 #include "base/jsonw.h"
 #include "format/sehdr.h"
@@ -20,5 +21,9 @@ void describe_image_text(FILE *out, const struct image_view *v, const struct se_
 
 /* The same as members of the current JSON object. */
 void describe_image_json(struct jsonw *w, const struct image_view *v, const struct se_hdr *hdr);
+
+/* The memory an image needs (inspect/guest_memory.h): a text line, a JSON object. */
+void describe_guest_memory_text(FILE *out, const struct guest_memory *m);
+void describe_guest_memory_json(struct jsonw *w, const struct guest_memory *m);
 
 #endif /* SEGEN_DESCRIBE_H */
