@@ -313,11 +313,14 @@ requests() {
 	[ "${lines[1]}" = "$PKI/hkd_lower_issuer.crt: OK" ]
 	[ "${lines[2]}" = "$PKI/hkd_other_issuer.crt: OK" ]
 	[ "${lines[3]}" = "$PKI/hkd_bad_sig.crt: INVALID: $HKD: bad signature: not signed by the IBM Z signing key $PKI/signing.crt" ]
-	# The other direction: a Poughkeepsie document with the Armonk certificate of the key.
-	run "$SEGEN" verify-hkd "$PKI/hkd.crt" --offline -C "$PKI/signing_armonk.crt" \
-		-C "$PKI/inter.crt" --root-ca "$PKI/root.crt" "${pki_crls[@]}" --crl "$PKI/www/signing.crl"
-	[ "$status" -eq 0 ]
-	[ "$output" = "$PKI/hkd.crt: OK" ]
+	# The other direction: a Poughkeepsie document with the Armonk certificate of the key,
+	# and a CRL whose issuer says Poughkeepsie for that Armonk key.
+	run "$SEGEN" verify-hkd "$PKI/hkd.crt" "$PKI/hkd_rev.crt" --offline \
+		-C "$PKI/signing_armonk.crt" -C "$PKI/inter.crt" --root-ca "$PKI/root.crt" \
+		"${pki_crls[@]}" --crl "$PKI/signing_exact.crl"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$PKI/hkd.crt: OK" ]
+	[[ "${lines[1]}" == "$PKI/hkd_rev.crt: INVALID: $HKD: revoked on "*" (CRL $PKI/signing_exact.crl)" ]]
 }
 
 @test "ibm: CRL issuer names compare case-insensitively; an unrelated name does not count" {
