@@ -358,6 +358,18 @@ requests() {
 	[ "$output" = "$PKI/hkd.crt: OK" ]
 }
 
+@test "ibm: a CA's CRL needs the cRLSign key usage, the signing key's CRL does not" {
+	run "$SEGEN" verify-hkd "$PKI/hkd.crt" --offline -C "$PKI/signing_ncs.crt" \
+		-C "$PKI/inter_ncs.crt" --root-ca "$PKI/root.crt" --crl "$PKI/www/root.crl" \
+		--crl "$PKI/inter_ncs.crl" --crl "$PKI/signing_exact.crl"
+	[ "$status" -eq 1 ]
+	[ "$output" = "segen: error: $PKI/signing_ncs.crt: $SIGNING: no CRL found: $PKI/inter_ncs.crl is signed by its issuer, whose key usage does not allow signing CRLs (cRLSign)" ]
+	# signing.crt has the key usage digitalSignature only, and its CRL counts.
+	[ "$(openssl x509 -in "$PKI/signing.crt" -noout -ext keyUsage | tail -1 | tr -d ' ')" = "DigitalSignature" ]
+	run "$SEGEN" verify-hkd "$PKI/hkd.crt" "${pki_offline[@]}" --crl "$PKI/signing_exact.crl"
+	[ "$status" -eq 0 ]
+}
+
 @test "kept: every certificate and CRL of -C and --root-ca bundles is used, --offline too" {
 	run "$SEGEN" verify-hkd "$PKI/hkd.crt" "$PKI/hkd_rev.crt" --offline -C "$PKI/chain_bundle.pem" \
 		--root-ca "$PKI/root_bundle.pem"

@@ -12,6 +12,7 @@
 enum crl_state {
 	CRL_FOREIGN,	   /* names another issuer */
 	CRL_BAD_SIGNATURE, /* names the issuer, but the issuer did not sign it */
+	CRL_NO_CRL_SIGN,   /* signed by a CA whose key usage excludes signing CRLs */
 	CRL_OUTDATED,	   /* authentic, but not valid now: not used at all */
 	CRL_CURRENT,	   /* authentic and valid now */
 };
@@ -163,6 +164,14 @@ static enum crl_state crl_assess(X509_CRL *crl, X509 *issuer)
 		ERR_clear_error();
 		return CRL_BAD_SIGNATURE;
 	}
+	/*
+	 * OpenSSL's chain check in IBM's tool refuses a CA's CRL without the
+	 * cRLSign key usage; the IBM Z signing key is no CA and signs its CRLs
+	 * with digitalSignature alone, which IBM's document check accepts.
+	 */
+	if (X509_check_ca(issuer) && (X509_get_extension_flags(issuer) & EXFLAG_KUSAGE) &&
+	    !(X509_get_key_usage(issuer) & KU_CRL_SIGN))
+		return CRL_NO_CRL_SIGN;
 	if (X509_cmp_current_time(X509_CRL_get0_lastUpdate(crl)) >= 0 || !next ||
 	    X509_cmp_current_time(next) <= 0)
 		return CRL_OUTDATED;
@@ -197,9 +206,15 @@ static int report_outdated(const struct crl_source *item, struct errinfo *err)
 }
 
 static int report_missing(const struct crl_source *bad_signature,
+			  const struct crl_source *no_crl_sign,
 			  const struct crl_source *unsupported, const char *issuer_desc,
 			  struct errinfo *err)
 {
+	if (no_crl_sign)
+		return err_set(err, -ENOENT,
+			       "no CRL found: %s is signed by its issuer, whose key usage does not "
+			       "allow signing CRLs (cRLSign)",
+			       no_crl_sign->source);
 	if (bad_signature)
 		return err_set(err, -ENOENT,
 			       "no CRL found: %s names the issuer but its signature does not verify "
@@ -222,6 +237,7 @@ int crl_check_revocation(const struct crl_pool *pool, X509 *cert, X509 *issuer,
 			 const char *issuer_desc, struct errinfo *err)
 {
 	const struct crl_source *outdated = NULL, *bad_signature = NULL, *unsupported = NULL;
+	const struct crl_source *no_crl_sign = NULL;
 	bool covered = false;
 
 	for (size_t i = 0; i < pool->nr; i++) {
@@ -233,6 +249,9 @@ int crl_check_revocation(const struct crl_pool *pool, X509 *cert, X509 *issuer,
 			continue;
 		case CRL_BAD_SIGNATURE:
 			bad_signature = bad_signature ?: item;
+			continue;
+		case CRL_NO_CRL_SIGN:
+			no_crl_sign = no_crl_sign ?: item;
 			continue;
 		case CRL_OUTDATED:
 			/* Only explains a missing CRL; one that does not cover the certificate cannot. */
@@ -269,5 +288,5 @@ int crl_check_revocation(const struct crl_pool *pool, X509 *cert, X509 *issuer,
 		return 0;
 	if (outdated)
 		return report_outdated(outdated, err);
-	return report_missing(bad_signature, unsupported, issuer_desc, err);
+	return report_missing(bad_signature, no_crl_sign, unsupported, issuer_desc, err);
 }
