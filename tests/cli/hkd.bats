@@ -370,6 +370,14 @@ requests() {
 	[ "$status" -eq 0 ]
 }
 
+@test "ibm: certificate policy constraints of the chain are enforced" {
+	run "$SEGEN" verify-hkd "$PKI/hkd.crt" --offline -C "$PKI/signing_pol.crt" \
+		-C "$PKI/inter_pol.crt" --root-ca "$PKI/root.crt" --crl "$PKI/www/root.crl" \
+		--crl "$PKI/inter_pol.crl" --crl "$PKI/signing_exact.crl"
+	[ "$status" -eq 1 ]
+	[ "$output" = "segen: error: $PKI/signing_pol.crt: $SIGNING: not trusted: a CA of the chain requires an explicit certificate policy, and the chain asserts none" ]
+}
+
 @test "kept: every certificate and CRL of -C and --root-ca bundles is used, --offline too" {
 	run "$SEGEN" verify-hkd "$PKI/hkd.crt" "$PKI/hkd_rev.crt" --offline -C "$PKI/chain_bundle.pem" \
 		--root-ca "$PKI/root_bundle.pem"

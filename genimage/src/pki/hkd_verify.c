@@ -373,6 +373,11 @@ static int report_chain_error(const struct hkd_verifier *v, X509_STORE_CTX *ctx,
 			     "the root CA with --root-ca",
 			     trust_source(v));
 		break;
+	case X509_V_ERR_NO_EXPLICIT_POLICY:
+		rc = err_set(err, rc,
+			     "not trusted: a CA of the chain requires an explicit certificate "
+			     "policy, and the chain asserts none");
+		break;
 	case X509_V_ERR_CERT_CHAIN_TOO_LONG:
 		rc = err_set(err, rc, "wrong issuer: more than %d CAs between it and the root",
 			     HKD_CHAIN_MAX_INTERMEDIATES);
@@ -402,8 +407,10 @@ static int verify_signer_chain(struct hkd_verifier *v, const struct known_cert *
 		return err_set_ssl(err, -ENOMEM, "%s: cannot set up the chain verification",
 				   signer->path);
 	param = X509_STORE_CTX_get0_param(ctx);
-	X509_VERIFY_PARAM_set_flags(param,
-				    X509_V_FLAG_X509_STRICT | X509_V_FLAG_CHECK_SS_SIGNATURE);
+	/* IBM's flags, but for the CRL checks: policy constraints are enforced too. */
+	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT |
+						   X509_V_FLAG_CHECK_SS_SIGNATURE |
+						   X509_V_FLAG_POLICY_CHECK);
 	X509_VERIFY_PARAM_set_depth(param, HKD_CHAIN_MAX_INTERMEDIATES);
 	X509_VERIFY_PARAM_set_auth_level(param, HKD_CHAIN_AUTH_LEVEL);
 	if (X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY) != 1)
