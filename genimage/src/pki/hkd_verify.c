@@ -407,7 +407,7 @@ static int verify_signer_chain(struct hkd_verifier *v, const struct known_cert *
 		return err_set_ssl(err, -ENOMEM, "%s: cannot set up the chain verification",
 				   signer->path);
 	param = X509_STORE_CTX_get0_param(ctx);
-	/* IBM's flags, but for the CRL checks: policy constraints are enforced too. */
+	/* IBM's verification flags; its CRL flags are replaced by the checks below. */
 	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT |
 						   X509_V_FLAG_CHECK_SS_SIGNATURE |
 						   X509_V_FLAG_POLICY_CHECK);
