@@ -414,7 +414,11 @@ requests() {
 		run "$SEGEN" verify-hkd "$PKI/hkd.crt" --offline -C "$PKI/$key.crt" -C "$PKI/inter.crt" \
 			--root-ca "$PKI/root.crt" "${pki_crls[@]}" --crl "$PKI/www/signing.crl"
 		[ "$status" -eq 1 ]
-		[[ "$output" == "segen: error: none of the -C certificates is an IBM Z signing key ("* ]]
+		case $key in
+		signing_nul_ou) ou='IBM Z Host Key Signing Service\00x' ;;
+		signing_nul_prefix) ou='x\00IBM Z Host Key Signing Service' ;;
+		esac
+		[ "$output" = "segen: error: $PKI/$key.crt: \"C=US, O=$IBM, CN=$IBM, ST=New York, L=Poughkeepsie, OU=$ou\" has a NUL character in its name, so it is no IBM Z signing key, and no other -C certificate is one" ]
 	done
 }
 

@@ -153,6 +153,9 @@ static void test_signing_subject_rules(void)
 	ok(!ibm_is_signing_subject(cut_to_prefix),
 	   "OU \"x\\0...Key Signing Service\" (the bytes end right): refused");
 	ok(!ibm_is_signing_subject(lower), "L=poughkeepsie: IBM's tool compares byte for byte");
+	ok(x509_name_has_nul(cut_to_suffix) && x509_name_has_nul(cut_to_prefix) &&
+		   !x509_name_has_nul(plain) && !x509_name_has_nul(bmp),
+	   "a NUL in a value is found, the zero bytes of a BMPString are none");
 }
 
 static void test_name_equal(void)

@@ -62,6 +62,22 @@ static bool ou_is_signing_service(const ASN1_STRING *ou)
 	return match;
 }
 
+bool x509_name_has_nul(const X509_NAME *name)
+{
+	for (int i = 0; i < X509_NAME_entry_count(name); i++) {
+		unsigned char *utf8 = NULL;
+		int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(
+							     X509_NAME_get_entry(name, i)));
+		bool nul = len > 0 && memchr(utf8, 0, (size_t)len);
+
+		ERR_clear_error();
+		OPENSSL_free(utf8);
+		if (nul)
+			return true;
+	}
+	return false;
+}
+
 bool ibm_is_signing_subject(const X509_NAME *name)
 {
 	const ASN1_STRING *locality;

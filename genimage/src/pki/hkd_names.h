@@ -27,6 +27,9 @@
  */
 bool ibm_is_signing_subject(const X509_NAME *name);
 
+/* Whether a value of @name holds a NUL character (which some readers cut at). */
+bool x509_name_has_nul(const X509_NAME *name);
+
 /*
  * The same attributes in any order, each value compared the way OpenSSL
  * compares names: in canonical form (UTF-8, case-insensitive for ASCII

@@ -186,6 +186,19 @@ static int find_signers(struct hkd_verifier *v, struct errinfo *err)
 		if (!seen)
 			v->signers[v->nr_signers++] = &v->certs[i];
 	}
+	/* Say why when the name looks right to a reader that stops at the NUL. */
+	for (size_t i = 0; i < v->nr_certs && v->nr_signers == 0; i++) {
+		const X509_NAME *subject = X509_get_subject_name(v->certs[i].cert);
+		char name[NAME_STR_SIZE];
+
+		if (!x509_name_has_nul(subject))
+			continue;
+		x509_name_to_str(subject, name);
+		return err_set(err, -ENOENT,
+			       "%s: \"%s\" has a NUL character in its name, so it is no IBM Z "
+			       "signing key, and no other -C certificate is one",
+			       v->certs[i].path, name);
+	}
 	if (v->nr_signers == 0)
 		return err_set(err, -ENOENT,
 			       "none of the -C certificates is an IBM Z signing key (subject C=US, "
