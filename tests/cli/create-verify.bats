@@ -71,11 +71,24 @@ setup() {
 	[ ! -e "$OUT" ]
 }
 
-@test "create: --offline needs --crl, --no-verify excludes -C" {
+@test "create: --offline uses the CRLs inside -C files, --no-verify excludes -C" {
 	run "$SEGEN" create -i "$KERNEL" -k "$PKI/hkd.crt" "${online[@]}" --offline -o "$OUT"
-	[ "$status" -eq 2 ]
-	[[ "$output" == *"--offline needs the CRLs as files"* ]]
+	[ "$status" -eq 1 ]
+	assert_one_error_line "signing.crt: IBM Z signing key .*: no CRL found from its issuer"
+	[ ! -e "$OUT" ]
+	run "$SEGEN" create -i "$KERNEL" -k "$PKI/hkd.crt" -C "$PKI/chain_bundle.pem" \
+		--root-ca "$PKI/root_bundle.pem" --offline -o "$OUT"
+	[ "$status" -eq 0 ]
+	[ -f "$OUT" ]
+	rm -f "$OUT"
 	run "$SEGEN" create -i "$KERNEL" -k "$PKI/hkd.crt" "${online[@]}" --no-verify -o "$OUT"
 	[ "$status" -eq 2 ]
+	[ ! -e "$OUT" ]
+}
+
+@test "create refuses a -k file with two host-key documents" {
+	run "$SEGEN" create -i "$KERNEL" -k "$PKI/two_hkds.crt" "${online[@]}" -o "$OUT"
+	[ "$status" -eq 1 ]
+	assert_one_error_line "host-key document: .*two_hkds.crt: holds 2 certificates; give one host-key document per file and one -k per host"
 	[ ! -e "$OUT" ]
 }

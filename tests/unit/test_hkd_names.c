@@ -47,6 +47,19 @@ static X509_NAME *make_name(int type, const char *const *pairs, size_t nr)
 	return name;
 }
 
+/* Append an attribute as a BMPString (UTF-16BE), a type OpenSSL never picks itself. */
+static void add_bmp_entry(X509_NAME *name, int nid, const char *ascii)
+{
+	unsigned char bmp[128];
+	size_t len = strlen(ascii);
+
+	for (size_t i = 0; i < len && i < sizeof(bmp) / 2; i++) {
+		bmp[2 * i] = 0;
+		bmp[2 * i + 1] = (unsigned char)ascii[i];
+	}
+	X509_NAME_add_entry_by_NID(name, nid, V_ASN1_BMPSTRING, bmp, (int)(2 * len), -1, 0);
+}
+
 static const char *const signing_subject[] = {
 	"C=US",	       "O=" IBM,	 "CN=" IBM,
 	"ST=New York", "L=Poughkeepsie", "OU=IBM Z Host Key Signing Service",
@@ -99,18 +112,67 @@ static void test_signing_subject(void)
 	ok(!ibm_is_signing_subject(NULL), "no name: no");
 }
 
+/* The signing-key subject with @ou (@len bytes, NULs allowed) as the OU, of ASN.1 type @type. */
+static X509_NAME *signing_name_with_ou(int type, const char *ou, int len)
+{
+	X509_NAME *name = make_name(MBSTRING_ASC, signing_subject, 5);
+
+	if (name && type == V_ASN1_BMPSTRING)
+		add_bmp_entry(name, NID_organizationalUnitName, ou);
+	else if (name)
+		X509_NAME_add_entry_by_NID(name, NID_organizationalUnitName, type,
+					   (const unsigned char *)ou, len, -1, 0);
+	return name;
+}
+
+static void test_signing_subject_rules(void)
+{
+	static const char nul_suffix[] = "IBM Z Host Key Signing Service\0x";
+	static const char nul_prefix[] = "x\0IBM Z Host Key Signing Service";
+	const char *lower_locality[] = { "C=US",	   "O=" IBM,
+					 "CN=" IBM,	   "ST=New York",
+					 "L=poughkeepsie", "OU=IBM Z Host Key Signing Service" };
+	_cleanup_(x509_name_freep)
+		X509_NAME *plain = signing_name_with_ou(MBSTRING_UTF8,
+							"IBM Z Host Key Signing Service", -1);
+	_cleanup_(x509_name_freep)
+		X509_NAME *bmp = signing_name_with_ou(V_ASN1_BMPSTRING,
+						      "IBM Z Host Key Signing Service", 0);
+	_cleanup_(x509_name_freep)
+		X509_NAME *cut_to_suffix = signing_name_with_ou(MBSTRING_UTF8, nul_suffix,
+								(int)sizeof(nul_suffix) - 1);
+	_cleanup_(x509_name_freep)
+		X509_NAME *cut_to_prefix = signing_name_with_ou(MBSTRING_UTF8, nul_prefix,
+								(int)sizeof(nul_prefix) - 1);
+	_cleanup_(x509_name_freep) X509_NAME *lower = make_name(MBSTRING_ASC, lower_locality, 6);
+
+	ok(ibm_is_signing_subject(plain), "signing subject built attribute by attribute");
+	ok(ibm_is_signing_subject(bmp), "OU as BMPString: read as UTF-8, as IBM's tool does");
+	ok(!ibm_is_signing_subject(cut_to_suffix),
+	   "OU \"...Key Signing Service\\0x\" (IBM's C tool cuts at the NUL): refused");
+	ok(!ibm_is_signing_subject(cut_to_prefix),
+	   "OU \"x\\0...Key Signing Service\" (the bytes end right): refused");
+	ok(!ibm_is_signing_subject(lower), "L=poughkeepsie: IBM's tool compares byte for byte");
+	ok(x509_name_has_nul(cut_to_suffix) && x509_name_has_nul(cut_to_prefix) &&
+		   !x509_name_has_nul(plain) && !x509_name_has_nul(bmp),
+	   "a NUL in a value is found, the zero bytes of a BMPString are none");
+}
+
 static void test_name_equal(void)
 {
 	const char *abc[] = { "C=US", "O=Org", "CN=Name" };
 	const char *cab[] = { "CN=Name", "C=US", "O=Org" };
 	const char *ab[] = { "C=US", "O=Org" };
-	const char *abx[] = { "C=US", "O=Org", "CN=name" };
+	const char *abx[] = { "C=US", "O=Org", "CN=Other" };
+	const char *lower[] = { "C=us", "O=org", "CN=  name " };
 	const char *ou_twice[] = { "OU=A", "OU=A", "CN=Name" };
 	const char *ou_pair[] = { "OU=A", "OU=B", "CN=Name" };
 	_cleanup_(x509_name_freep) X509_NAME *n_abc = make_name(MBSTRING_ASC, abc, 3);
 	_cleanup_(x509_name_freep) X509_NAME *n_cab = make_name(MBSTRING_ASC, cab, 3);
 	_cleanup_(x509_name_freep) X509_NAME *n_ab = make_name(MBSTRING_ASC, ab, 2);
 	_cleanup_(x509_name_freep) X509_NAME *n_abx = make_name(MBSTRING_ASC, abx, 3);
+	_cleanup_(x509_name_freep) X509_NAME *n_lower = make_name(MBSTRING_UTF8, lower, 3);
+	_cleanup_(x509_name_freep) X509_NAME *n_bmp = X509_NAME_new();
 	_cleanup_(x509_name_freep) X509_NAME *n_utf8 = make_name(MBSTRING_UTF8, cab, 3);
 	_cleanup_(x509_name_freep) X509_NAME *n_twice = make_name(MBSTRING_ASC, ou_twice, 3);
 	_cleanup_(x509_name_freep) X509_NAME *n_pair = make_name(MBSTRING_ASC, ou_pair, 3);
@@ -119,7 +181,14 @@ static void test_name_equal(void)
 	ok(x509_name_equal_unordered(n_abc, n_utf8), "names: string type does not matter");
 	ok(!x509_name_equal_unordered(n_abc, n_ab), "names: a missing attribute matters");
 	ok(!x509_name_equal_unordered(n_ab, n_abc), "names: an extra attribute matters");
-	ok(!x509_name_equal_unordered(n_abc, n_abx), "names: values compare byte for byte");
+	ok(!x509_name_equal_unordered(n_abc, n_abx), "names: another value does not match");
+	ok(x509_name_equal_unordered(n_lower, n_abc) && x509_name_equal_unordered(n_abc, n_lower),
+	   "names: letter case and outer white space do not matter (OpenSSL's canonical form)");
+	add_bmp_entry(n_bmp, NID_countryName, "US");
+	add_bmp_entry(n_bmp, NID_organizationName, "Org");
+	add_bmp_entry(n_bmp, NID_commonName, "Name");
+	ok(X509_NAME_entry_count(n_bmp) == 3 && x509_name_equal_unordered(n_bmp, n_cab),
+	   "names: BMPString values compare by their text");
 	ok(!x509_name_equal_unordered(n_twice, n_pair) &&
 		   !x509_name_equal_unordered(n_pair, n_twice),
 	   "names: a repeated attribute pairs only once");
@@ -134,6 +203,15 @@ static void test_crl_issuer(void)
 	const char *ca[] = { "C=US", "O=Org", "CN=Some CA" };
 	const char *ca_reordered[] = { "CN=Some CA", "O=Org", "C=US" };
 	const char *ca_moved[] = { "C=US", "O=Org", "CN=Some CA", "L=Armonk" };
+	const char *lower_issuer[] = {
+		"C=us",	       "O=international business machines corporation",
+		"L=armonk",    "OU=ibm z host key signing service",
+		"ST=new york", "CN=international business machines corporation"
+	};
+	const char *boston_issuer[] = {
+		"C=US",	    "O=" IBM,	   "OU=IBM Z Host Key Signing Service",
+		"L=Boston", "ST=New York", "CN=" IBM
+	};
 	_cleanup_(x509_name_freep) X509_NAME *subject = make_name(MBSTRING_ASC, signing_subject, 6);
 	_cleanup_(x509_name_freep)
 		X509_NAME *issuer = make_name(MBSTRING_UTF8, signing_crl_issuer, 6);
@@ -141,6 +219,8 @@ static void test_crl_issuer(void)
 	_cleanup_(x509_name_freep) X509_NAME *n_ca = make_name(MBSTRING_ASC, ca, 3);
 	_cleanup_(x509_name_freep) X509_NAME *n_ca_re = make_name(MBSTRING_ASC, ca_reordered, 3);
 	_cleanup_(x509_name_freep) X509_NAME *n_ca_moved = make_name(MBSTRING_ASC, ca_moved, 4);
+	_cleanup_(x509_name_freep) X509_NAME *lower = make_name(MBSTRING_UTF8, lower_issuer, 6);
+	_cleanup_(x509_name_freep) X509_NAME *boston = make_name(MBSTRING_ASC, boston_issuer, 6);
 
 	ok(crl_issuer_matches(issuer, subject),
 	   "IBM CRL issuer: reordered, Armonk for Poughkeepsie");
@@ -149,6 +229,9 @@ static void test_crl_issuer(void)
 	ok(crl_issuer_matches(n_ca_re, n_ca), "CA CRL issuer: reordered matches");
 	ok(!crl_issuer_matches(n_ca_moved, n_ca), "CA CRL issuer: no locality leeway for others");
 	ok(!crl_issuer_matches(n_ca, subject), "CA CRL issuer: another CA does not match");
+	ok(crl_issuer_matches(lower, subject),
+	   "IBM CRL issuer in lower case, l=armonk: matches (canonical form)");
+	ok(!crl_issuer_matches(boston, subject), "IBM CRL issuer with L=Boston does not match");
 }
 
 static void test_to_str(void)
@@ -247,6 +330,7 @@ int main(void)
 		 vectors ? vectors : "tests/vectors");
 	test_name_equal();
 	test_crl_issuer();
+	test_signing_subject_rules();
 	test_to_str();
 	if (access(asset_dir, R_OK) == 0) {
 		test_signing_subject();

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "pki/hkd_verify.h"
+#include "pki/hostkey.h"
 #include "base/log.h"
 #include "pki/pki_load.h"
 #include "base/ssl_util.h"
@@ -38,7 +39,7 @@ static void verify_hkd_usage(FILE *out)
 		"  -C, --cert FILE     the IBM Z signing key and the intermediate CA (repeatable)\n"
 		"      --crl FILE      a certificate revocation list, PEM or DER (repeatable)\n"
 		"      --root-ca FILE  trust this root CA instead of the system CA store\n"
-		"      --offline       never download CRLs; then every CRL must come from --crl\n"
+		"      --offline       never download CRLs: use those of --crl, -C and --root-ca\n"
 		"  -h, --help          show this help\n"
 		"\n"
 		"Prints one verdict per document, \"FILE: OK\" or \"FILE: INVALID: REASON\".\n"
@@ -102,8 +103,6 @@ static int parse_args(int argc, char **argv, struct verify_hkd_args *args)
 		log_error("at most %d host-key documents", VERIFY_HKD_MAX_DOCUMENTS);
 	else if (args->opts.nr_cert_paths == 0)
 		log_error("-C is needed: the IBM Z signing key and the intermediate CA");
-	else if (args->opts.offline && args->opts.nr_crl_paths == 0)
-		log_error("--offline needs the CRLs as files (--crl)");
 	else
 		return 0;
 	return -1;
@@ -126,7 +125,7 @@ static bool verify_one(struct hkd_verifier *verifier, const char *path)
 	struct errinfo err = { "" };
 	int rc;
 
-	rc = pki_load_one_cert(path, &hkd, &err);
+	rc = hostkey_load_hkd_cert(path, &hkd, &err);
 	if (!rc)
 		rc = hkd_verifier_check(verifier, hkd, path, &err);
 	if (rc) {

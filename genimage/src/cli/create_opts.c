@@ -193,8 +193,6 @@ static int check_rules(const struct create_opts *o, struct errinfo *err)
 	if (o->no_verify && (o->nr_certs || o->nr_crls || o->root_ca || o->offline))
 		return err_set(err, -EINVAL,
 			       "--no-verify excludes -C/--cert, --crl, --root-ca and --offline");
-	if (o->offline && o->nr_crls == 0)
-		return err_set(err, -EINVAL, "--offline needs the CRLs as files: give --crl FILE");
 	if ((o->have_x_pcf || o->have_x_scf) && any_header_flag(o))
 		return err_set(err, -EINVAL,
 			       "--x-pcf/--x-scf exclude the --enable-*/--disable-* flag options");

@@ -10,12 +10,18 @@
 #include "base/ssl_util.h"
 
 enum crl_state {
-	CRL_FOREIGN,	  /* names another issuer */
+	CRL_FOREIGN,	   /* names another issuer */
+	CRL_BAD_SIGNATURE, /* names the issuer, but the issuer did not sign it */
+	CRL_NO_CRL_SIGN,   /* signed by a CA whose key usage excludes signing CRLs */
+	CRL_OUTDATED,	   /* authentic, but not valid now: not used at all */
+	CRL_CURRENT,	   /* authentic and valid now */
+};
+
+/* What a current CRL says about the certificate's status when it does not list it. */
+enum crl_scope {
+	CRL_COVERS,	  /* complete for the certificate: the all-clear */
 	CRL_OUT_OF_SCOPE, /* the issuer's, but partitioned to exclude the certificate */
 	CRL_UNSUPPORTED,  /* delta, indirect or reason-partitioned, or unknown critical extension */
-	CRL_BAD_SIGNATURE, /* names the issuer, but the issuer did not sign it */
-	CRL_OUTDATED,	   /* authentic, but not valid now */
-	CRL_CURRENT,	   /* authentic and valid now */
 };
 
 DEFINE_POINTER_CLEANUP(AUTHORITY_KEYID, AUTHORITY_KEYID_free, authority_keyid_freep)
@@ -103,24 +109,31 @@ static bool idp_names_cert(const GENERAL_NAMES *idp_names, X509 *cert)
  * a CRL that covers only some reasons, or other issuers' certificates, would
  * need the rest of its set and is not used.
  */
-static enum crl_state crl_scope(X509_CRL *crl, X509 *cert)
+/* RFC 5280: a CRL with a critical extension segen does not know must not clear anything. */
+static bool crl_has_unknown_critical(X509_CRL *crl)
 {
-	_cleanup_(issuing_dist_point_freep) ISSUING_DIST_POINT *idp = NULL;
-	int crit = -1;
-
 	for (int i = 0; i < X509_CRL_get_ext_count(crl); i++) {
 		X509_EXTENSION *ext = X509_CRL_get_ext(crl, i);
 		int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
 
-		if (nid == NID_delta_crl)
-			return CRL_UNSUPPORTED;
 		if (X509_EXTENSION_get_critical(ext) && nid != NID_issuing_distribution_point &&
-		    nid != NID_authority_key_identifier && nid != NID_crl_number)
-			return CRL_UNSUPPORTED;
+		    nid != NID_authority_key_identifier && nid != NID_crl_number &&
+		    nid != NID_delta_crl)
+			return true;
 	}
+	return false;
+}
+
+static enum crl_scope crl_scope(X509_CRL *crl, X509 *cert)
+{
+	_cleanup_(issuing_dist_point_freep) ISSUING_DIST_POINT *idp = NULL;
+	int crit = -1;
+
+	if (X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0 || crl_has_unknown_critical(crl))
+		return CRL_UNSUPPORTED;
 	idp = X509_CRL_get_ext_d2i(crl, NID_issuing_distribution_point, &crit, NULL);
 	if (!idp)
-		return crit == -1 ? CRL_CURRENT : CRL_UNSUPPORTED;
+		return crit == -1 ? CRL_COVERS : CRL_UNSUPPORTED;
 	if (idp->onlysomereasons || idp->indirectCRL)
 		return CRL_UNSUPPORTED;
 	if (idp->onlyattr || (idp->onlyuser && X509_check_ca(cert)) ||
@@ -132,15 +145,14 @@ static enum crl_state crl_scope(X509_CRL *crl, X509 *cert)
 		if (!idp_names_cert(idp->distpoint->name.fullname, cert))
 			return CRL_OUT_OF_SCOPE;
 	}
-	return CRL_CURRENT;
+	return CRL_COVERS;
 }
 
-static enum crl_state crl_assess(X509_CRL *crl, X509 *cert, X509 *issuer)
+static enum crl_state crl_assess(X509_CRL *crl, X509 *issuer)
 {
 	_cleanup_(authority_keyid_freep) AUTHORITY_KEYID *akid = NULL;
 	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
 	EVP_PKEY *issuer_key = X509_get0_pubkey(issuer);
-	enum crl_state scope;
 	int crit = -1;
 
 	if (!crl_issuer_matches(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)))
@@ -152,9 +164,14 @@ static enum crl_state crl_assess(X509_CRL *crl, X509 *cert, X509 *issuer)
 		ERR_clear_error();
 		return CRL_BAD_SIGNATURE;
 	}
-	scope = crl_scope(crl, cert);
-	if (scope != CRL_CURRENT)
-		return scope;
+	/*
+	 * OpenSSL's chain check in IBM's tool refuses a CA's CRL without the
+	 * cRLSign key usage; the IBM Z signing key is no CA and signs its CRLs
+	 * with digitalSignature alone, which IBM's document check accepts.
+	 */
+	if (X509_check_ca(issuer) && (X509_get_extension_flags(issuer) & EXFLAG_KUSAGE) &&
+	    !(X509_get_key_usage(issuer) & KU_CRL_SIGN))
+		return CRL_NO_CRL_SIGN;
 	if (X509_cmp_current_time(X509_CRL_get0_lastUpdate(crl)) >= 0 || !next ||
 	    X509_cmp_current_time(next) <= 0)
 		return CRL_OUTDATED;
@@ -189,14 +206,25 @@ static int report_outdated(const struct crl_source *item, struct errinfo *err)
 }
 
 static int report_missing(const struct crl_source *bad_signature,
+			  const struct crl_source *no_crl_sign,
 			  const struct crl_source *unsupported, const char *issuer_desc,
 			  struct errinfo *err)
 {
+	if (no_crl_sign)
+		return err_set(err, -ENOENT,
+			       "no CRL found: %s is signed by its issuer, whose key usage does not "
+			       "allow signing CRLs (cRLSign)",
+			       no_crl_sign->source);
 	if (bad_signature)
 		return err_set(err, -ENOENT,
 			       "no CRL found: %s names the issuer but its signature does not verify "
 			       "with the issuer's key",
 			       bad_signature->source);
+	if (unsupported && crl_has_unknown_critical(unsupported->crl))
+		return err_set(err, -ENOENT,
+			       "no CRL found: %s has a critical extension segen does not know, so "
+			       "segen does not use it",
+			       unsupported->source);
 	if (unsupported)
 		return err_set(err, -ENOENT,
 			       "no CRL found: %s is a delta, indirect or partial CRL, which segen "
@@ -209,45 +237,56 @@ int crl_check_revocation(const struct crl_pool *pool, X509 *cert, X509 *issuer,
 			 const char *issuer_desc, struct errinfo *err)
 {
 	const struct crl_source *outdated = NULL, *bad_signature = NULL, *unsupported = NULL;
-	bool current = false;
+	const struct crl_source *no_crl_sign = NULL;
+	bool covered = false;
 
 	for (size_t i = 0; i < pool->nr; i++) {
 		const struct crl_source *item = &pool->items[i];
-		enum crl_state state = crl_assess(item->crl, cert, issuer);
 		X509_REVOKED *entry = NULL;
 
-		switch (state) {
+		switch (crl_assess(item->crl, issuer)) {
 		case CRL_FOREIGN:
 			continue;
 		case CRL_BAD_SIGNATURE:
 			bad_signature = bad_signature ?: item;
 			continue;
+		case CRL_NO_CRL_SIGN:
+			no_crl_sign = no_crl_sign ?: item;
+			continue;
+		case CRL_OUTDATED:
+			/* Only explains a missing CRL; one that does not cover the certificate cannot. */
+			if (crl_scope(item->crl, cert) == CRL_COVERS)
+				outdated = outdated ?: item;
+			continue;
+		case CRL_CURRENT:
+			break;
+		}
+		/*
+		 * A current CRL of the issuer that lists the certificate revokes
+		 * it, whatever its kind or partition: IBM's tool ignores those
+		 * extensions and would refuse it, and the issuer signed that
+		 * serial number. (The lookup by serial skips entries that an
+		 * indirect CRL marks as another issuer's; by certificate it would
+		 * also insist on the exact issuer name, which IBM's CRLs do not
+		 * have.) Outdated CRLs are not used, as in IBM's tool: the
+		 * current CRL is the word on the certificate.
+		 */
+		if (X509_CRL_get0_by_serial(item->crl, &entry, X509_get0_serialNumber(cert)) == 1)
+			return report_revoked(item, entry, err);
+		switch (crl_scope(item->crl, cert)) {
+		case CRL_COVERS:
+			covered = true;
+			break;
 		case CRL_UNSUPPORTED:
 			unsupported = unsupported ?: item;
 			break;
 		case CRL_OUT_OF_SCOPE:
 			break;
-		case CRL_OUTDATED:
-			outdated = outdated ?: item;
-			break;
-		case CRL_CURRENT:
-			current = true;
-			break;
 		}
-		/*
-		 * Revocation is final: an authentic CRL of the issuer that lists
-		 * the certificate proves it, however old or partial that CRL
-		 * is. Only the all-clear needs a current, complete one. (The
-		 * lookup by serial skips entries that an indirect CRL marks as
-		 * another issuer's; by certificate it would also insist on the
-		 * exact issuer name, which IBM's CRLs do not have.)
-		 */
-		if (X509_CRL_get0_by_serial(item->crl, &entry, X509_get0_serialNumber(cert)) == 1)
-			return report_revoked(item, entry, err);
 	}
-	if (current)
+	if (covered)
 		return 0;
 	if (outdated)
 		return report_outdated(outdated, err);
-	return report_missing(bad_signature, unsupported, issuer_desc, err);
+	return report_missing(bad_signature, no_crl_sign, unsupported, issuer_desc, err);
 }

@@ -2,8 +2,7 @@
 /*
  * Revocation checks against CRLs from any source (--crl files, chained
  * certificate files, downloads): take the CRLs that name the issuer, keep the
- * ones the issuer really signed, insist on a current one, and look the
- * certificate up in all of them.
+ * current ones the issuer really signed, and look the certificate up in them.
  */
 #ifndef SEGEN_HKD_CRL_H
 #define SEGEN_HKD_CRL_H
@@ -35,12 +34,14 @@ void crl_pool_done(struct crl_pool *pool);
 /*
  * Check @cert, issued by @issuer, against the CRLs in @pool. A CRL counts when
  * its issuer name matches @issuer (see crl_issuer_matches()), its authority key
- * identifier (if any) is @issuer's and @issuer's key verifies its signature.
+ * identifier (if any) is @issuer's and @issuer's key verifies its signature;
+ * only counting CRLs that are current (lastUpdate <= now < nextUpdate) are used.
  * Returns
- *   0             at least one counting CRL is current and none lists @cert;
- *   -EKEYREVOKED  an authentic CRL of @issuer (signed by it), current or not,
- *                 complete or not, lists @cert;
- *   -EKEYEXPIRED  counting CRLs exist but none is current ("CRL outdated");
+ *   0             a current CRL covers @cert (complete, or partitioned to
+ *                 include it) and no current CRL lists it;
+ *   -EKEYREVOKED  a current CRL of @issuer, of whatever kind, lists @cert;
+ *   -EKEYEXPIRED  counting CRLs that would cover @cert exist, none current
+ *                 ("CRL outdated");
  *   -ENOENT       no CRL counts ("no CRL found"; err says what was seen instead).
  * err gets the reason without naming @cert (callers put that in front);
  * @issuer_desc names the issuer in it (its file, say).

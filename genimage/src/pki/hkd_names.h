@@ -19,24 +19,29 @@
 #define NAME_MAX_ENTRIES 32
 
 /*
- * Whether @name is the subject of an IBM Z signing key: exactly the six
- * attributes C=US, ST=New York, L=Poughkeepsie or Armonk, O and CN
- * "International Business Machines Corporation", and an OU that ends in
- * "Key Signing Service".
+ * Whether @name is the subject of an IBM Z signing key, by IBM's rule:
+ * exactly the six attributes C=US, ST=New York, L=Poughkeepsie or Armonk, O
+ * and CN "International Business Machines Corporation" (byte for byte), and
+ * an OU whose UTF-8 form ends in "Key Signing Service". An OU with a NUL in
+ * it is refused: IBM's C tool cuts it there, so the two tools would disagree.
  */
 bool ibm_is_signing_subject(const X509_NAME *name);
 
+/* Whether a value of @name holds a NUL character (which some readers cut at). */
+bool x509_name_has_nul(const X509_NAME *name);
+
 /*
- * The same attributes with the same values, in any order. Values compare byte
- * for byte; their ASN.1 string types may differ (PrintableString, UTF8String).
+ * The same attributes in any order, each value compared the way OpenSSL
+ * compares names: in canonical form (UTF-8, case-insensitive for ASCII
+ * letters, white space runs as one space), whatever the ASN.1 string type.
  */
 bool x509_name_equal_unordered(const X509_NAME *a, const X509_NAME *b);
 
 /*
- * Whether a CRL whose issuer is @crl_issuer may come from the CA @ca_subject.
- * Beyond x509_name_equal_unordered(), IBM's CRLs for an IBM Z signing key name
- * their issuer with the locality Armonk where the key says Poughkeepsie (and
- * the other way round), so two signing-key subjects with the same OU match.
+ * Whether a CRL whose issuer is @crl_issuer may come from the CA @ca_subject:
+ * x509_name_equal_unordered(), and when @ca_subject is an IBM Z signing key,
+ * the locality Armonk stands for Poughkeepsie and the other way round (IBM's
+ * CRLs name the key with the other locality and another attribute order).
  * Only the CRL's signature makes it trustworthy; this merely selects candidates.
  */
 bool crl_issuer_matches(const X509_NAME *crl_issuer, const X509_NAME *ca_subject);

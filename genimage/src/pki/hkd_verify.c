@@ -186,6 +186,19 @@ static int find_signers(struct hkd_verifier *v, struct errinfo *err)
 		if (!seen)
 			v->signers[v->nr_signers++] = &v->certs[i];
 	}
+	/* Say why when the name looks right to a reader that stops at the NUL. */
+	for (size_t i = 0; i < v->nr_certs && v->nr_signers == 0; i++) {
+		const X509_NAME *subject = X509_get_subject_name(v->certs[i].cert);
+		char name[NAME_STR_SIZE];
+
+		if (!x509_name_has_nul(subject))
+			continue;
+		x509_name_to_str(subject, name);
+		return err_set(err, -ENOENT,
+			       "%s: \"%s\" has a NUL character in its name, so it is no IBM Z "
+			       "signing key, and no other -C certificate is one",
+			       v->certs[i].path, name);
+	}
 	if (v->nr_signers == 0)
 		return err_set(err, -ENOENT,
 			       "none of the -C certificates is an IBM Z signing key (subject C=US, "
@@ -373,6 +386,11 @@ static int report_chain_error(const struct hkd_verifier *v, X509_STORE_CTX *ctx,
 			     "the root CA with --root-ca",
 			     trust_source(v));
 		break;
+	case X509_V_ERR_NO_EXPLICIT_POLICY:
+		rc = err_set(err, rc,
+			     "not trusted: a CA of the chain requires an explicit certificate "
+			     "policy, and the chain asserts none");
+		break;
 	case X509_V_ERR_CERT_CHAIN_TOO_LONG:
 		rc = err_set(err, rc, "wrong issuer: more than %d CAs between it and the root",
 			     HKD_CHAIN_MAX_INTERMEDIATES);
@@ -402,8 +420,10 @@ static int verify_signer_chain(struct hkd_verifier *v, const struct known_cert *
 		return err_set_ssl(err, -ENOMEM, "%s: cannot set up the chain verification",
 				   signer->path);
 	param = X509_STORE_CTX_get0_param(ctx);
-	X509_VERIFY_PARAM_set_flags(param,
-				    X509_V_FLAG_X509_STRICT | X509_V_FLAG_CHECK_SS_SIGNATURE);
+	/* IBM's verification flags; its CRL flags are replaced by the checks below. */
+	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT |
+						   X509_V_FLAG_CHECK_SS_SIGNATURE |
+						   X509_V_FLAG_POLICY_CHECK);
 	X509_VERIFY_PARAM_set_depth(param, HKD_CHAIN_MAX_INTERMEDIATES);
 	X509_VERIFY_PARAM_set_auth_level(param, HKD_CHAIN_AUTH_LEVEL);
 	if (X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY) != 1)
@@ -417,11 +437,14 @@ static int verify_signer_chain(struct hkd_verifier *v, const struct known_cert *
 		err_set(err, -EKEYREJECTED, "wrong issuer: itself a trust anchor");
 		return blame(err, -EKEYREJECTED, signer->path, ROLE_SIGNING_KEY, signer->cert);
 	}
-	/* The root is the trust anchor; nobody above it could revoke it. */
-	for (int i = 0; i < len - 1; i++) {
+	/*
+	 * The root too: it issues its own CRL, and IBM's tool (OpenSSL's check
+	 * of the whole chain) refuses a root that this CRL lists.
+	 */
+	for (int i = 0; i < len; i++) {
 		X509 *cert = sk_X509_value(chain, i);
 
-		rc = check_revocation(v, cert, sk_X509_value(chain, i + 1), err);
+		rc = check_revocation(v, cert, sk_X509_value(chain, MIN(i + 1, len - 1)), err);
 		if (rc)
 			return blame(err, rc, cert_file(v, cert), chain_role(signer, cert), cert);
 	}
@@ -437,8 +460,6 @@ static int check_opts(const struct hkd_verify_opts *opts, struct errinfo *err)
 	if (opts->nr_cert_paths > HKD_VERIFY_MAX_FILES || opts->nr_crl_paths > HKD_VERIFY_MAX_FILES)
 		return err_set(err, -E2BIG, "more than %d certificate or CRL files",
 			       HKD_VERIFY_MAX_FILES);
-	if (opts->offline && opts->nr_crl_paths == 0)
-		return err_set(err, -EINVAL, "--offline needs the CRLs as files (--crl)");
 	return 0;
 }
 
@@ -485,46 +506,54 @@ int hkd_verifier_new(const struct hkd_verify_opts *opts, struct hkd_verifier **r
 }
 
 /*
- * The signing key whose subject is the document's issuer and whose key
- * verifies its signature. Several signing keys may share a subject (a renewed
- * key, say), so a mismatch with one is only reported when no other fits.
+ * The signing key that issued the document, decided as IBM's tool decides: by
+ * the authority key identifier (when the document has one) and the signature,
+ * never by the issuer name. IBM re-issued its signing key with another
+ * locality, and documents issued before name the old one; the key is the same.
+ * Several signing keys may be given (a roll-over), so a mismatch with one is
+ * only reported when none fits; the issuer name only picks the message.
  */
 static int find_issuing_signer(const struct hkd_verifier *v, X509 *hkd,
 			       const struct known_cert **ret_signer, struct errinfo *err)
 {
 	_cleanup_(authority_keyid_freep) AUTHORITY_KEYID *akid = NULL;
+	const struct known_cert *bad_signature = NULL, *akid_namesake = NULL;
 	const X509_NAME *issuer = X509_get_issuer_name(hkd);
 	char name[NAME_STR_SIZE];
-	int crit = -1, rc = 0;
+	int crit = -1;
 
 	akid = X509_get_ext_d2i(hkd, NID_authority_key_identifier, &crit, NULL);
+	ERR_clear_error();
 	for (size_t i = 0; i < v->nr_signers; i++) {
 		const struct known_cert *signer = v->signers[i];
+		bool namesake = crl_issuer_matches(issuer, X509_get_subject_name(signer->cert));
 
-		if (!x509_name_equal_unordered(issuer, X509_get_subject_name(signer->cert)))
-			continue;
+		/* An authority key identifier that cannot be read is no match either. */
 		if ((!akid && crit != -1) ||
 		    (akid && X509_check_akid(signer->cert, akid) != X509_V_OK)) {
-			rc = rc	   ?:
-				     err_set(err, -EKEYREJECTED,
-					     "wrong issuer: its authority key identifier is not that "
-					     "of the IBM Z signing key %s",
-					     signer->path);
+			if (namesake && !akid_namesake)
+				akid_namesake = signer;
 			continue;
 		}
 		if (X509_verify(hkd, X509_get0_pubkey(signer->cert)) != 1) {
 			ERR_clear_error();
-			rc = rc	   ?:
-				     err_set(err, -EBADMSG,
-					     "bad signature: not signed by the IBM Z signing key %s",
-					     signer->path);
+			/* Without an identifier, only the name says which key was meant. */
+			if ((akid || namesake) && !bad_signature)
+				bad_signature = signer;
 			continue;
 		}
 		*ret_signer = signer;
 		return 0;
 	}
-	if (rc)
-		return rc;
+	if (bad_signature)
+		return err_set(err, -EBADMSG,
+			       "bad signature: not signed by the IBM Z signing key %s",
+			       bad_signature->path);
+	if (akid_namesake)
+		return err_set(err, -EKEYREJECTED,
+			       "wrong issuer: its authority key identifier is not that of the IBM Z "
+			       "signing key %s",
+			       akid_namesake->path);
 	x509_name_to_str(issuer, name);
 	return err_set(err, -EKEYREJECTED,
 		       "wrong issuer: issued by \"%s\", which is not an IBM Z signing key given "

@@ -2,9 +2,10 @@
 /*
  * Host-key document verification (docs/format.md). The IBM Z signing key is
  * found among the given certificates by its subject and verified up to a
- * trusted root CA, with a CRL check at every link; then every host-key
- * document must be issued and signed by it, be valid now, not be revoked by
- * the signing key's CRL, and carry a secp521r1 key.
+ * trusted root CA, with a CRL check at every link, the root's own included;
+ * then every host-key document must be signed by it (authority key identifier
+ * and signature, not the issuer name, as in IBM's tool), be valid now, not be
+ * revoked by the signing key's current CRL, and carry a secp521r1 key.
  *
  * Every failure is one line: "FILE: ROLE \"SUBJECT\": REASON", where ROLE is
  * "host-key document", "IBM Z signing key", "CA certificate" or "root CA".
@@ -31,8 +32,8 @@ struct hkd_verify_opts {
 	size_t nr_cert_paths;
 	const char *const *crl_paths; /* --crl, repeatable */
 	size_t nr_crl_paths;
-	const char *root_ca_path;	    /* --root-ca, NULL: the system CA store */
-	bool offline;			    /* --offline: never touch the network */
+	const char *root_ca_path; /* --root-ca, NULL: the system CA store */
+	bool offline;		  /* --offline: never touch the network; CRLs from files only */
 	const struct crl_fetch_opts *fetch; /* NULL: the defaults of crl_fetch.h */
 };
 

@@ -102,6 +102,24 @@ int hostkey_from_pkey(EVP_PKEY *pkey, const char *what, struct hostkey *ret_key,
 	return 0;
 }
 
+int hostkey_load_hkd_cert(const char *path, X509 **ret_cert, struct errinfo *err)
+{
+	_cleanup_(x509_stack_freep) STACK_OF(X509) *certs = NULL;
+	int rc;
+
+	rc = pki_load_certs(path, &certs, err);
+	if (rc)
+		return rc;
+	/* IBM's tool takes the first and silently leaves the other hosts out of the image. */
+	if (sk_X509_num(certs) != 1)
+		return err_set(err, -EINVAL,
+			       "%s: holds %d certificates; give one host-key document per file "
+			       "and one -k per host",
+			       path, sk_X509_num(certs));
+	*ret_cert = sk_X509_shift(certs);
+	return 0;
+}
+
 int hostkey_load_hkd(const char *path, struct hostkey *ret_key, struct errinfo *err)
 {
 	_cleanup_(x509_freep) X509 *cert = NULL;
@@ -109,7 +127,7 @@ int hostkey_load_hkd(const char *path, struct hostkey *ret_key, struct errinfo *
 	EVP_PKEY *pkey;
 	int rc;
 
-	rc = pki_load_one_cert(path, &cert, err);
+	rc = hostkey_load_hkd_cert(path, &cert, err);
 	if (rc)
 		return err_prefix(err, rc, "host-key document");
 	pkey = X509_get0_pubkey(cert);

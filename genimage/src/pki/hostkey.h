@@ -26,6 +26,9 @@ struct hostkey {
 	uint8_t hash[HOSTKEY_HASH_LEN]; /* SHA-256 over xy */
 };
 
+/* The one certificate of a host-key document file; a file with more is refused. */
+int hostkey_load_hkd_cert(const char *path, X509 **ret_cert, struct errinfo *err);
+
 /* Load a host-key document (PEM or DER certificate) and check its key is secp521r1. */
 int hostkey_load_hkd(const char *path, struct hostkey *ret_key, struct errinfo *err);
 
