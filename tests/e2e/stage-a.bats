@@ -32,14 +32,39 @@ boot_image() { # boot_image IMAGE: console in $T/console, QEMU log in $T/qemu.lo
 	grep -q "PSW: 0x0002000180000000 0x000000000000a070" "$T/qemu.log"
 }
 
-@test "stage-a refuses an image whose metadata was damaged" {
+@test "stage-a refuses an image whose stage-a parameters were damaged" {
 	run "$SEGEN" create -i "$VEC/inputs/kernel.bin" -k "$VEC/keys/host1.crt" --no-verify \
 		-o "$T/img"
 	[ "$status" -eq 0 ]
-	printf 'X' | dd of="$T/img" bs=1 seek=$((0xc000)) conv=notrunc status=none
+	printf 'X' | dd of="$T/img" bs=1 seek=$((0x11000)) conv=notrunc status=none
 	boot_image "$T/img"
 	[ "$qemu_status" -eq 1 ]
 	grep -q "0x000000000000a010" "$T/qemu.log"
+}
+
+@test "stage-a does not read the metadata at 0xC000: damaged, the image still reaches 0xa070" {
+	run "$SEGEN" create -i "$VEC/inputs/kernel.bin" -k "$VEC/keys/host1.crt" --no-verify \
+		-o "$T/img"
+	[ "$status" -eq 0 ]
+	head -c 28 /dev/zero | dd of="$T/img" bs=1 seek=$((0xc000)) conv=notrunc status=none
+	boot_image "$T/img"
+	[ "$qemu_status" -eq 1 ]
+	grep -q "0x000000000000a070" "$T/qemu.log"
+}
+
+@test "stage-a checks the header size segen recorded against the header" {
+	run "$SEGEN" create -i "$VEC/inputs/kernel.bin" -k "$VEC/keys/host1.crt" --no-verify \
+		-o "$T/img"
+	[ "$status" -eq 0 ]
+	# hdr_size, u64 at 0x11018: one byte more than the header's own size field
+	hdr_size=$(od -An -tu4 --endian=big -j $((0x1400c)) -N4 "$T/img" | tr -d ' ')
+	printf "$(printf '\\x%02x' $(((hdr_size + 1) & 0xff)))" |
+		dd of="$T/img" bs=1 seek=$((0x11018 + 7)) conv=notrunc status=none
+	boot_image "$T/img"
+	cat "$T/console"
+	[ "$qemu_status" -eq 1 ]
+	grep -q "stage-a: error: the SE header at 0x14000 is $hdr_size bytes, the stage-a parameters say $((hdr_size + 1))" "$T/console"
+	grep -q "0x000000000000a030" "$T/qemu.log"
 }
 
 @test "an image for 95 hosts (two header pages) still reaches the facility check" {

@@ -71,11 +71,20 @@ int image_input_size(const struct image_spec *spec, uint64_t *ret_size, struct e
 
 static int check_stub_blobs(const struct image_spec *spec, struct errinfo *err)
 {
+	const uint8_t *stage_a_params = spec->stage_a + STUB_STAGE_A_PARAMS_ADDR;
+
 	if (spec->stage_a_size < STUB_STAGE_A_CODE_ADDR ||
 	    spec->stage_a_size > STUB_SE_HEADER_MIN_ADDR)
 		return err_set(err, -EINVAL,
 			       "stage-a boot loader has an unexpected size (%zu bytes)",
 			       spec->stage_a_size);
+	if (memcmp(stage_a_params, STUB_STAGE_A_PARAMS_MAGIC, 8) != 0 ||
+	    get_be32(stage_a_params + offsetof(struct stub_stage_a_params, version)) !=
+		    STUB_STAGE_A_PARAMS_VERSION)
+		return err_set(err, -EINVAL,
+			       "stage-a boot loader has no parameter block of version %u at 0x%lx "
+			       "(wrong boot loader?)",
+			       STUB_STAGE_A_PARAMS_VERSION, STUB_STAGE_A_PARAMS_ADDR);
 	if (spec->stage_b_size < STUB_STAGE_B_PARAMS_SIZE ||
 	    get_be64(spec->stage_b + spec->stage_b_size - STUB_STAGE_B_PARAMS_SIZE) !=
 		    STUB_STAGE_B_PARAMS_MAGIC)
@@ -339,6 +348,7 @@ int image_create(const struct image_spec *spec, int out_fd, struct image_summary
 	struct image_inputs in = { .kernel_fd = -1, .ramdisk_fd = -1 };
 	struct image_secrets *sec = NULL;
 	uint8_t hdr_buf[SE_HDR_MAX_SIZE], meta[STUB_IMAGE_METADATA_SIZE];
+	uint8_t stage_a_params[STUB_STAGE_A_PARAMS_SIZE];
 	uint8_t ipib[SE_PAGE_SIZE] = { 0 };
 	struct image_summary sum = { 0 };
 	struct image_layout *l = &sum.layout;
@@ -369,10 +379,17 @@ int image_create(const struct image_spec *spec, int out_fd, struct image_summary
 	sec->hdr.psw_mask = SE_PSW_MASK_64BIT;
 	sec->hdr.psw_addr = layout_find(l, SE_COMP_ID_STAGE_B)->addr;
 
-	/* Stage-a first: it covers addresses 0.., then the metadata inside its range. */
+	/*
+	 * Stage-a first: it covers addresses 0.., then the metadata (for tools)
+	 * and stage-a's own parameters inside its range.
+	 */
 	layout_write_metadata(l, meta);
+	layout_write_stage_a_params(l, stage_a_params);
 	rc = write_at(spec, out_fd, spec->stage_a, spec->stage_a_size, 0, err);
 	rc = rc ?: write_at(spec, out_fd, meta, sizeof(meta), STUB_IMAGE_METADATA_ADDR, err);
+	rc = rc	   ?:
+		     write_at(spec, out_fd, stage_a_params, sizeof(stage_a_params),
+			      STUB_STAGE_A_PARAMS_ADDR, err);
 	rc = rc ?: stream_components(spec, &in, l, sec->hdr.xts_key, out_fd, &sec->hdr, err);
 	rc = rc ?: write_memory_note(spec, &in, out_fd, err);
 	rc = rc ?: seal_header(spec, sec, hdr_buf, sizeof(hdr_buf), err);
