@@ -95,20 +95,32 @@ _Static_assert(sizeof(struct stub_stage_a_params) == STUB_STAGE_A_PARAMS_SIZE,
  * Stage-b parameters: the last STUB_STAGE_B_PARAMS_SIZE bytes of the stage-b
  * blob. The blob ships them zeroed but for the magic; segen fills them in
  * before it encrypts the component. Stage-b refuses to run (wait code
- * STUB_WAIT_B_BAD_PARAMS) if the magic or version does not match.
+ * STUB_WAIT_B_BAD_PARAMS) if the magic (its last byte is the version) does not
+ * match, a reserved field or an unknown flag is set, or the entry address is
+ * not an even address inside the placed payload.
  */
-#define STUB_STAGE_B_PARAMS_MAGIC 0x5345474e53544201ULL /* "SEGNSTB" 0x01 */
-#define STUB_STAGE_B_PARAMS_SIZE 64
+#define STUB_STAGE_B_PARAMS_MAGIC 0x5345474e53544202ULL /* "SEGNSTB", version 2 */
+#define STUB_STAGE_B_PARAMS_SIZE 80
+
+/*
+ * Start any payload, not only a raw s390x Linux image: no S390EP check (set
+ * by segen create --no-component-check, for kvm-unit-tests and other
+ * freestanding programs, as IBM's loader does).
+ */
+#define STUB_STAGE_B_FLAG_ANY_PAYLOAD 0x1ULL
+#define STUB_STAGE_B_FLAGS_KNOWN STUB_STAGE_B_FLAG_ANY_PAYLOAD
 
 #ifndef __ASSEMBLER__
 struct stub_stage_b_params {
 	uint64_t magic;	       /* STUB_STAGE_B_PARAMS_MAGIC */
-	uint64_t kernel_addr;  /* guest address of the kernel component */
+	uint64_t kernel_addr;  /* guest address of the kernel (payload) component */
 	uint64_t kernel_size;  /* size of the kernel file, unpadded */
 	uint64_t initrd_addr;  /* 0 when there is no ramdisk */
 	uint64_t initrd_size;  /* unpadded */
 	uint64_t cmdline_addr; /* 0 when there is no command line */
 	uint64_t cmdline_size; /* bytes including the terminating NUL */
+	uint64_t flags;	       /* STUB_STAGE_B_FLAG_* */
+	uint64_t entry_addr;   /* start PSW address once placed: STUB_KERNEL_ENTRY or --x-psw */
 	uint64_t reserved;     /* 0 */
 };
 
@@ -116,7 +128,7 @@ _Static_assert(sizeof(struct stub_stage_b_params) == STUB_STAGE_B_PARAMS_SIZE,
 	       "stage-b parameter block size");
 #endif
 
-/* Where the kernel starts once stage-b has placed it. */
+/* Where the kernel starts once stage-b has placed it, unless --x-psw says otherwise. */
 #define STUB_KERNEL_ENTRY 0x10000UL
 #define STUB_KERNEL_PSW_MASK 0x0000000180000000ULL
 

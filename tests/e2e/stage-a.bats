@@ -83,12 +83,26 @@ boot_image() { # boot_image IMAGE: console in $T/console, QEMU log in $T/qemu.lo
 }
 
 @test "boot-test decodes a stage-b wait code and shows stage-b's message" {
-	truncate -s 81920 "$T/raw-kernel" # no S390EP: stage-b refuses it
+	# A raw kernel (S390EP) with the default maximum of 896 bytes; without the
+	# component check create lets a longer command line through, stage-b not.
+	truncate -s 81920 "$T/kernel"
+	printf 'S390EP' | dd of="$T/kernel" bs=1 seek=$((0x10008)) conv=notrunc status=none
+	head -c 1000 /dev/zero | tr '\0' x > "$T/parm"
+	run "$SEGEN" create -i "$T/kernel" -p "$T/parm" -k "$VEC/keys/host1.crt" --no-verify \
+		--no-component-check -o "$T/img"
+	[ "$status" -eq 0 ]
+	run "$SEGEN" boot-test "$T/img" --host-key "$VEC/keys/host1.pem" --timeout 30
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the guest stopped in a disabled wait, PSW 0002000180000000 b060: stage-b: command line longer than the kernel accepts"* ]]
+	[[ "$output" == *"| stage-b: stopped, disabled wait code 0xb060"* ]]
+}
+
+@test "boot-test decodes the wait of a payload that faults before its own handler" {
+	truncate -s 81920 "$T/raw-kernel" # zeros: an operation exception at 0x10000
 	run "$SEGEN" create -i "$T/raw-kernel" -k "$VEC/keys/host1.crt" --no-verify \
 		--no-component-check -o "$T/img"
 	[ "$status" -eq 0 ]
 	run "$SEGEN" boot-test "$T/img" --host-key "$VEC/keys/host1.pem" --timeout 30
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"the guest stopped in a disabled wait, PSW 0002000180000000 b020: stage-b: kernel is not a raw s390x Linux image"* ]]
-	[[ "$output" == *"| stage-b: stopped, disabled wait code 0xb020"* ]]
+	[[ "$output" == *"the guest stopped in a disabled wait, PSW 0002000180000000 b0c0: kernel: program check before the kernel set up its own handler"* ]]
 }

@@ -44,10 +44,10 @@ all_zero() {
 	[ "$(bytes "$STAGE_A_BIN" $((0x10000)) 18)" = "a7180001""1f00""ae100012""010e""c0f40000081a" ]
 }
 
-@test "stage-b blob: ends with the 64-byte parameter block, zero but for the magic" {
+@test "stage-b blob: ends with the 80-byte parameter block (version 2), zero but for the magic" {
 	size=$(stat -c %s "$STAGE_B_BIN")
-	params=$(bytes "$STAGE_B_BIN" $((size - 64)) 64)
-	[ "$params" = "5345474e53544201$(printf '0%.0s' $(seq 1 112))" ]
+	params=$(bytes "$STAGE_B_BIN" $((size - 80)) 80)
+	[ "$params" = "5345474e53544202$(printf '0%.0s' $(seq 1 144))" ]
 }
 
 @test "stage-b blob: is a multiple of 8 bytes and smaller than 64 KiB" {

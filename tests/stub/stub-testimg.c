@@ -363,6 +363,8 @@ static const struct param_field param_fields[] = {
 	{ "initrd_size", offsetof(struct stub_stage_b_params, initrd_size) },
 	{ "cmdline_addr", offsetof(struct stub_stage_b_params, cmdline_addr) },
 	{ "cmdline_size", offsetof(struct stub_stage_b_params, cmdline_size) },
+	{ "flags", offsetof(struct stub_stage_b_params, flags) },
+	{ "entry_addr", offsetof(struct stub_stage_b_params, entry_addr) },
 	{ "reserved", offsetof(struct stub_stage_b_params, reserved) },
 };
 
@@ -442,6 +444,7 @@ static int make_stage_b_elf(const struct stage_b_layout *l)
 	put_be(params + offsetof(struct stub_stage_b_params, initrd_size), initrd.len, 8);
 	put_be(params + offsetof(struct stub_stage_b_params, cmdline_addr), cmdline_addr, 8);
 	put_be(params + offsetof(struct stub_stage_b_params, cmdline_size), cmdline.len, 8);
+	put_be(params + offsetof(struct stub_stage_b_params, entry_addr), STUB_KERNEL_ENTRY, 8);
 	for (size_t i = 0; i < l->nr_sets; i++) {
 		rc = set_param(params, l->sets[i]);
 		if (rc) {

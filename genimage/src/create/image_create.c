@@ -28,6 +28,7 @@ struct image_secrets {
 
 struct image_inputs {
 	int kernel_fd;
+	uint64_t entry_addr; /* where stage-b starts the placed kernel */
 	int ramdisk_fd;
 	uint64_t ramdisk_size;
 	struct kernel_info kernel;
@@ -93,6 +94,30 @@ static int check_stub_blobs(const struct image_spec *spec, struct errinfo *err)
 	return 0;
 }
 
+/*
+ * Stage-b moves kernel bytes [0x10000, size) to 0x10000 and loads a PSW
+ * with this address: it must be an instruction of what was placed there.
+ */
+static int check_psw_addr(const struct image_spec *spec, uint64_t kernel_size, uint64_t *ret_addr,
+			  struct errinfo *err)
+{
+	uint64_t addr = spec->have_psw_addr ? spec->psw_addr : STUB_KERNEL_ENTRY;
+
+	if (addr % 2)
+		return err_set(err, -EINVAL,
+			       "--x-psw 0x%llx: the start address is odd (instructions are at even "
+			       "addresses)",
+			       (unsigned long long)addr);
+	if (addr < STUB_KERNEL_ENTRY || addr >= kernel_size)
+		return err_set(err, -EINVAL,
+			       "--x-psw 0x%llx: the start address is outside the payload %s, which "
+			       "stage-b places at [0x%lx, 0x%llx)",
+			       (unsigned long long)addr, spec->kernel_path, STUB_KERNEL_ENTRY,
+			       (unsigned long long)kernel_size);
+	*ret_addr = addr;
+	return 0;
+}
+
 static int open_inputs(const struct image_spec *spec, struct image_inputs *in, struct errinfo *err)
 {
 	uint64_t kernel_size;
@@ -104,6 +129,7 @@ static int open_inputs(const struct image_spec *spec, struct image_inputs *in, s
 		return rc;
 	rc = kernel_check(in->kernel_fd, kernel_size, spec->kernel_path, spec->component_check,
 			  &in->kernel, err);
+	rc = rc ?: check_psw_addr(spec, kernel_size, &in->entry_addr, err);
 	if (rc)
 		return rc;
 	if (spec->parmfile_path) {
@@ -169,8 +195,8 @@ static int plan_layout(const struct image_spec *spec, const struct image_inputs 
 }
 
 /* Tell stage-b where the UV will have left everything (docs/format.md). */
-static void patch_stage_b(uint8_t *stage_b, size_t size, const struct image_layout *l,
-			  const struct image_inputs *in)
+static void patch_stage_b(const struct image_spec *spec, uint8_t *stage_b, size_t size,
+			  const struct image_layout *l, const struct image_inputs *in)
 {
 	uint8_t *p = stage_b + size - STUB_STAGE_B_PARAMS_SIZE;
 	const struct layout_component *kernel = layout_find(l, SE_COMP_ID_KERNEL);
@@ -188,6 +214,9 @@ static void patch_stage_b(uint8_t *stage_b, size_t size, const struct image_layo
 		 cmdline ? cmdline->addr : 0);
 	put_be64(p + offsetof(struct stub_stage_b_params, cmdline_size),
 		 cmdline ? in->cmdline_size : 0);
+	put_be64(p + offsetof(struct stub_stage_b_params, flags),
+		 spec->component_check ? 0 : (uint64_t)STUB_STAGE_B_FLAG_ANY_PAYLOAD);
+	put_be64(p + offsetof(struct stub_stage_b_params, entry_addr), in->entry_addr);
 	put_be64(p + offsetof(struct stub_stage_b_params, reserved), 0);
 }
 
@@ -369,7 +398,7 @@ int image_create(const struct image_spec *spec, int out_fd, struct image_summary
 	rc = plan_layout(spec, &in, l, err);
 	if (rc)
 		goto out;
-	patch_stage_b(in.stage_b, spec->stage_b_size, l, &in);
+	patch_stage_b(spec, in.stage_b, spec->stage_b_size, l, &in);
 	rc = make_keys(spec, sec, err);
 	if (rc)
 		goto out;
