@@ -83,7 +83,7 @@ static void check_params(void)
 			   "stage-a parameter version %u is not supported (this stage-a reads "
 			   "version %u): rebuild the image with one segen",
 			   params->version, STUB_STAGE_A_PARAMS_VERSION);
-	for (unsigned int i = 0; i < 3; i++)
+	for (unsigned int i = 0; i < sizeof(params->reserved) / sizeof(params->reserved[0]); i++)
 		if (params->reserved[i])
 			stub_fatal(STUB_WAIT_A_BAD_PARAMS_VERSION,
 				   "stage-a parameter field 'reserved' %u is 0x%lx, not 0: made by "
