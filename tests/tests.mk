@@ -19,11 +19,15 @@ unit-test: $(UNIT_TESTS)
 cli-test: $(SEGEN)
 	tests/run-suites cli '$(TEST_ENV) bats --tap tests/cli'
 
-# End to end: Debian's s390x kernel and busybox, downloaded once into CACHE_DIR.
+# End to end: Debian's s390x kernel and busybox, downloaded once into CACHE_DIR;
+# for the zipl disk boot (tests/e2e/zipl.bats) also Debian's s390-tools (s390x),
+# run under qemu-s390x-static, and a loop-mounted ext2 disk image.
+DEB_PACKAGES += qemu-user-static libc6-s390x-cross e2fsprogs util-linux
 TEST_SUITES += e2e '$(TEST_ENV) bats --tap tests/e2e'
 .PHONY: e2e-prereqs e2e-test
 e2e-prereqs:
 	CACHE_DIR=$(CACHE_DIR) scripts/fetch-guest.sh
+	CACHE_DIR=$(CACHE_DIR) scripts/fetch-zipl.sh
 e2e-test: $(SEGEN) e2e-prereqs
 	tests/run-suites e2e '$(TEST_ENV) bats --tap tests/e2e'
 

@@ -17,9 +17,9 @@
 #define STUB_WAIT_CODES_H
 
 /* Stage-a: runs in the clear, asks the hypervisor for the secure reboot. */
-#define STUB_WAIT_A_BAD_METADATA 0xa010		/* no "SeImgLnx" magic at 0xC000 */
-#define STUB_WAIT_A_BAD_METADATA_VERSION 0xa020 /* metadata version is not 1 */
-#define STUB_WAIT_A_BAD_HEADER 0xa030		/* no SE header where the metadata points */
+#define STUB_WAIT_A_BAD_PARAMS 0xa010		/* no "SeStageA" parameters at 0x11000 */
+#define STUB_WAIT_A_BAD_PARAMS_VERSION 0xa020	/* parameter version not 1, reserved not 0 */
+#define STUB_WAIT_A_BAD_HEADER 0xa030		/* no SE header where the parameters point */
 #define STUB_WAIT_A_BAD_IPIB_ADDR 0xa040	/* IPIB address unaligned or inside stage-a */
 #define STUB_WAIT_A_BAD_IPIB 0xa050		/* IPIB is not a PV IPIB for this header */
 #define STUB_WAIT_A_NO_STFLE 0xa060		/* STORE FACILITY LIST EXTENDED missing */
@@ -47,8 +47,8 @@
 #include <stdint.h>
 
 #define STUB_WAIT_CODE_OK_(code) (((code)&0xfff) != 0xfff && ((code)&1) == 0)
-_Static_assert(STUB_WAIT_CODE_OK_(STUB_WAIT_A_BAD_METADATA) &&
-		       STUB_WAIT_CODE_OK_(STUB_WAIT_A_BAD_METADATA_VERSION) &&
+_Static_assert(STUB_WAIT_CODE_OK_(STUB_WAIT_A_BAD_PARAMS) &&
+		       STUB_WAIT_CODE_OK_(STUB_WAIT_A_BAD_PARAMS_VERSION) &&
 		       STUB_WAIT_CODE_OK_(STUB_WAIT_A_BAD_HEADER) &&
 		       STUB_WAIT_CODE_OK_(STUB_WAIT_A_BAD_IPIB_ADDR) &&
 		       STUB_WAIT_CODE_OK_(STUB_WAIT_A_BAD_IPIB) &&
@@ -79,16 +79,16 @@ _Static_assert(STUB_WAIT_CODE_OK_(STUB_WAIT_A_BAD_METADATA) &&
 static inline const char *stub_wait_code_meaning(uint64_t code)
 {
 	switch (code) {
-	case STUB_WAIT_A_BAD_METADATA:
-		return "stage-a: no image metadata (SeImgLnx) at 0xC000";
-	case STUB_WAIT_A_BAD_METADATA_VERSION:
-		return "stage-a: unsupported image metadata version";
+	case STUB_WAIT_A_BAD_PARAMS:
+		return "stage-a: no stage-a parameters (SeStageA) at 0x11000";
+	case STUB_WAIT_A_BAD_PARAMS_VERSION:
+		return "stage-a: unsupported stage-a parameter version";
 	case STUB_WAIT_A_BAD_HEADER:
-		return "stage-a: no SE header where the image metadata points";
+		return "stage-a: no SE header matching the stage-a parameters";
 	case STUB_WAIT_A_BAD_IPIB_ADDR:
 		return "stage-a: IPIB address not page aligned or inside stage-a";
 	case STUB_WAIT_A_BAD_IPIB:
-		return "stage-a: IPIB is not a Secure Execution IPIB for this image";
+		return "stage-a: IPIB does not match the stage-a parameters";
 	case STUB_WAIT_A_NO_STFLE:
 		return "stage-a: machine lacks STORE FACILITY LIST EXTENDED";
 	case STUB_WAIT_A_NO_SECURE_EXECUTION:

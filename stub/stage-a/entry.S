@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Stage-a entry: the IPL PSW at 0, the tiny entry at 0x10000 and the start
- * of the real code at 0x11000. See docs/stub.md, "Entry and IPL PSW".
+ * Stage-a entry: the IPL PSW at 0, the tiny entry at 0x10000, the parameter
+ * block at 0x11000 and the start of the real code right after it. See
+ * docs/stub.md, "Entry and IPL PSW".
  */
 #include "lowcore.h"
+#include "stub-abi.h"
 #include "stub-wait-codes.h"
 
 /*
@@ -29,7 +31,16 @@ stage_a_entry:
 	sam64
 	jg	stage_a_start
 
-/* At 0x11000: first thing, a program-check handler; then BSS, stack, C. */
+/*
+ * At 0x11000: struct stub_stage_a_params. Magic and version here, the rest
+ * zero until segen fills it in; stage-a only reads it.
+ */
+	.section .stage_a_params,"a",@progbits
+	.ascii	STUB_STAGE_A_PARAMS_MAGIC
+	.long	STUB_STAGE_A_PARAMS_VERSION
+	.fill	STUB_STAGE_A_PARAMS_SIZE - 12, 1, 0
+
+/* Then, first thing, a program-check handler; then BSS, stack, C. */
 	.section .text.start,"ax",@progbits
 stage_a_start:
 	llill	%r2,STUB_WAIT_A_NESTED_PROGRAM_CHECK

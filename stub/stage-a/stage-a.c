@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Stage-a: the clear-text part of a Secure Execution image. It finds the
- * IPIB through the image metadata at 0xC000, makes sure the machine offers
+ * SE header and the IPIB through its own parameters at 0x11000 (segen fills
+ * them in; nothing below 0x10000 is read, so loaders that skip the image's
+ * first 64 KiB, as zipl does, start it too), makes sure the machine offers
  * Secure Execution, hands the IPIB to the hypervisor (DIAGNOSE 308 subcode 8)
  * and asks for the secure reboot (subcode 10). Every failure ends with a
  * console message and a disabled wait whose code is in stub-wait-codes.h.
@@ -47,12 +49,17 @@ static const bool skip_facility_check = true;
 static const bool skip_facility_check = false;
 #endif
 
-struct image_refs {
-	uint64_t hdr_addr;
-	uint64_t ipib_addr;
-};
+#define SE_HEADER_OFF_SIZE 0x0c
+#define IPIB_OFF_HDR_LEN 0x80
 
-/* The metadata fields are not naturally aligned: read them byte by byte. */
+/*
+ * Through a volatile pointer: the blob holds zeros there that segen replaces,
+ * so the compiler must not fold the reads into the blob's constants.
+ */
+static const volatile struct stub_stage_a_params *const params =
+	(const volatile struct stub_stage_a_params *)STUB_STAGE_A_PARAMS_ADDR;
+
+/* Header and IPIB are not in stage-a's control: read them byte by byte. */
 static uint64_t read_be(uint64_t addr, unsigned int len)
 {
 	const volatile uint8_t *p = (const volatile uint8_t *)addr;
@@ -63,69 +70,80 @@ static uint64_t read_be(uint64_t addr, unsigned int len)
 	return value;
 }
 
-static void find_image(struct image_refs *ret_refs)
+static void check_params(void)
 {
-	const void *meta = (const void *)STUB_IMAGE_METADATA_ADDR;
-	uint64_t version;
-
-	stub_current_step = "reading the image metadata at 0xC000";
-	if (memcmp(meta, STUB_IMAGE_METADATA_MAGIC, 8))
-		stub_fatal(STUB_WAIT_A_BAD_METADATA,
-			   "no image metadata at 0xC000 (magic \"%s\" missing): not a Secure "
-			   "Execution image made by segen, or a damaged one",
-			   STUB_IMAGE_METADATA_MAGIC);
-	version = read_be(STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_OFF_VERSION, 4);
-	if (version != STUB_IMAGE_METADATA_VERSION)
-		stub_fatal(STUB_WAIT_A_BAD_METADATA_VERSION,
-			   "image metadata version %lu is not supported (this stage-a reads "
+	stub_current_step = "reading the stage-a parameters at 0x11000";
+	if (memcmp((const void *)params->magic, STUB_STAGE_A_PARAMS_MAGIC, 8))
+		stub_fatal(STUB_WAIT_A_BAD_PARAMS,
+			   "no stage-a parameters at 0x11000 (magic \"%s\" missing): the loader "
+			   "did not load the image from its offset 0x10000 on, or it is damaged",
+			   STUB_STAGE_A_PARAMS_MAGIC);
+	if (params->version != STUB_STAGE_A_PARAMS_VERSION)
+		stub_fatal(STUB_WAIT_A_BAD_PARAMS_VERSION,
+			   "stage-a parameter version %u is not supported (this stage-a reads "
 			   "version %u): rebuild the image with one segen",
-			   (unsigned long)version, STUB_IMAGE_METADATA_VERSION);
-	ret_refs->hdr_addr = read_be(STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_OFF_HDR, 8);
-	ret_refs->ipib_addr = read_be(STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_OFF_IPIB, 8);
+			   params->version, STUB_STAGE_A_PARAMS_VERSION);
+	for (unsigned int i = 0; i < sizeof(params->reserved) / sizeof(params->reserved[0]); i++)
+		if (params->reserved[i])
+			stub_fatal(STUB_WAIT_A_BAD_PARAMS_VERSION,
+				   "stage-a parameter field 'reserved' %u is 0x%lx, not 0: made by "
+				   "a newer segen?",
+				   i, (unsigned long)params->reserved[i]);
 }
 
-static void check_header(uint64_t hdr_addr)
+static void check_header(uint64_t hdr_addr, uint64_t hdr_size)
 {
+	uint64_t size_field;
+
 	if (hdr_addr < STUB_SE_HEADER_MIN_ADDR)
 		stub_fatal(STUB_WAIT_A_BAD_HEADER,
-			   "the image metadata puts the SE header at 0x%lx, inside stage-a "
+			   "the stage-a parameters put the SE header at 0x%lx, inside stage-a "
 			   "(below 0x%lx)",
 			   (unsigned long)hdr_addr, STUB_SE_HEADER_MIN_ADDR);
 	stub_current_step = "reading the SE header";
 	if (memcmp((const void *)hdr_addr, SE_HEADER_MAGIC, 8))
 		stub_fatal(STUB_WAIT_A_BAD_HEADER,
-			   "no SE header (magic \"%s\") at 0x%lx, where the image metadata "
-			   "points",
+			   "no SE header (magic \"%s\") at 0x%lx, where the stage-a parameters "
+			   "point",
 			   SE_HEADER_MAGIC, (unsigned long)hdr_addr);
+	size_field = read_be(hdr_addr + SE_HEADER_OFF_SIZE, 4);
+	if (size_field != hdr_size)
+		stub_fatal(STUB_WAIT_A_BAD_HEADER,
+			   "the SE header at 0x%lx is %lu bytes, the stage-a parameters say %lu",
+			   (unsigned long)hdr_addr, (unsigned long)size_field,
+			   (unsigned long)hdr_size);
 }
 
-static void check_ipib(const struct image_refs *refs)
+static void check_ipib(uint64_t ipib, uint64_t ipib_size, uint64_t hdr_addr, uint64_t hdr_size)
 {
-	uint64_t ipib = refs->ipib_addr, len, pbt, hdr_addr;
+	uint64_t len, pbt, ipib_hdr_addr, ipib_hdr_len;
 
 	if (ipib % STUB_PAGE_SIZE)
 		stub_fatal(STUB_WAIT_A_BAD_IPIB_ADDR,
-			   "the IPIB address 0x%lx from the image metadata is not page aligned",
+			   "the IPIB address 0x%lx from the stage-a parameters is not page "
+			   "aligned",
 			   (unsigned long)ipib);
 	if (ipib < STUB_SE_HEADER_MIN_ADDR)
 		stub_fatal(STUB_WAIT_A_BAD_IPIB_ADDR,
-			   "the IPIB address 0x%lx from the image metadata lies inside stage-a "
-			   "(below 0x%lx)",
+			   "the IPIB address 0x%lx from the stage-a parameters lies inside "
+			   "stage-a (below 0x%lx)",
 			   (unsigned long)ipib, STUB_SE_HEADER_MIN_ADDR);
 
 	stub_current_step = "reading the IPIB";
 	len = read_be(ipib + IPIB_OFF_LEN, 4);
 	pbt = read_be(ipib + IPIB_OFF_PBT, 1);
-	hdr_addr = read_be(ipib + IPIB_OFF_HDR_ADDR, 8);
-	if (pbt != IPIB_PBT_PV || len < IPIB_MIN_LEN || len > IPIB_MAX_LEN ||
-	    hdr_addr != refs->hdr_addr)
+	ipib_hdr_addr = read_be(ipib + IPIB_OFF_HDR_ADDR, 8);
+	ipib_hdr_len = read_be(ipib + IPIB_OFF_HDR_LEN, 8);
+	if (pbt != IPIB_PBT_PV || len < IPIB_MIN_LEN || len > IPIB_MAX_LEN || len != ipib_size ||
+	    ipib_hdr_addr != hdr_addr || ipib_hdr_len != hdr_size)
 		stub_fatal(STUB_WAIT_A_BAD_IPIB,
-			   "the IPIB at 0x%lx is not a Secure Execution IPIB for this image: "
-			   "type %lu, length %lu, SE header 0x%lx (expected type %u, length "
-			   "%u..%lu, SE header 0x%lx)",
+			   "the IPIB at 0x%lx does not match the stage-a parameters: type %lu, "
+			   "length %lu, SE header 0x%lx (%lu bytes); expected type %u, length "
+			   "%lu (%u..%lu), SE header 0x%lx (%lu bytes)",
 			   (unsigned long)ipib, (unsigned long)pbt, (unsigned long)len,
-			   (unsigned long)hdr_addr, IPIB_PBT_PV, IPIB_MIN_LEN, IPIB_MAX_LEN,
-			   (unsigned long)refs->hdr_addr);
+			   (unsigned long)ipib_hdr_addr, (unsigned long)ipib_hdr_len, IPIB_PBT_PV,
+			   (unsigned long)ipib_size, IPIB_MIN_LEN, IPIB_MAX_LEN,
+			   (unsigned long)hdr_addr, (unsigned long)hdr_size);
 }
 
 static bool facility_stfle_installed(void)
@@ -211,16 +229,19 @@ __attribute__((noreturn)) static void unpack_and_start(uint64_t ipib)
 void stage_a_main(void);
 void stage_a_main(void)
 {
-	struct image_refs refs;
+	uint64_t hdr_addr, hdr_size, ipib_addr;
 
-	find_image(&refs);
-	check_header(refs.hdr_addr);
-	check_ipib(&refs);
+	check_params();
+	hdr_addr = params->hdr_addr;
+	hdr_size = params->hdr_size;
+	ipib_addr = params->ipib_addr;
+	check_header(hdr_addr, hdr_size);
+	check_ipib(ipib_addr, params->ipib_size, hdr_addr, hdr_size);
 	if (skip_facility_check)
 		console_printf("TEST-ONLY BUILD: facility 161 check skipped; never ship this "
 			       "stage-a");
 	else
 		require_secure_execution();
-	set_ipib(refs.ipib_addr);
-	unpack_and_start(refs.ipib_addr);
+	set_ipib(ipib_addr);
+	unpack_and_start(ipib_addr);
 }

@@ -2,13 +2,17 @@
 /*
  * Stage-b: the encrypted part of the boot stub. The Ultravisor has decrypted
  * and verified every component; stage-b checks the parameter block segen
- * wrote into its last 64 bytes, refuses anything that would boot a damaged
+ * wrote into its last 80 bytes, refuses anything that would boot a damaged
  * or truncated system, then lays the kernel out the way a Linux IPL does and
- * starts it:
+ * starts it (at 0x10000, or where --x-psw said):
  *
  *   kernel bytes [0x10000, size) -> 0x10000   (the first 64 KiB are dropped)
  *   command line                 -> 0x10480   (at most what the kernel accepts)
  *   initrd address and size      -> 0x10408, 0x10410 (the initrd stays put)
+ *
+ * Images made with --no-component-check may carry any payload laid out that
+ * way (kvm-unit-tests, other freestanding programs): the flag in the
+ * parameters lets stage-b start it without the S390EP check.
  *
  * docs/stub.md explains why the move cannot overwrite stage-b, its stack or
  * the initrd, and which checks make sure of it.
@@ -70,6 +74,11 @@ static void check_params(const struct stub_stage_b_params *p)
 			   "parameter block field 'reserved' is 0x%lx, not 0: made by a newer "
 			   "segen?",
 			   (unsigned long)p->reserved);
+	if (p->flags & ~STUB_STAGE_B_FLAGS_KNOWN)
+		stub_fatal(STUB_WAIT_B_BAD_PARAMS,
+			   "parameter block flags 0x%lx include unknown ones (known: 0x%llx): made "
+			   "by a newer segen?",
+			   (unsigned long)p->flags, STUB_STAGE_B_FLAGS_KNOWN);
 	if (!p->kernel_addr || p->kernel_addr % STUB_PAGE_SIZE ||
 	    range_wraps(p->kernel_addr, p->kernel_size))
 		stub_fatal(STUB_WAIT_B_BAD_PARAMS,
@@ -89,9 +98,14 @@ static void check_params(const struct stub_stage_b_params *p)
 			   (unsigned long)p->cmdline_addr, (unsigned long)p->cmdline_size);
 }
 
-/* Returns the kernel's maximum command-line size, NUL included. */
+/*
+ * Returns the kernel's maximum command-line size, NUL included. A payload
+ * that is not Linux gets the same reading as from IBM's loader and zipl:
+ * the u64 at 0x10430, 0 meaning 896.
+ */
 static uint64_t check_kernel(const struct stub_stage_b_params *p)
 {
+	bool any_payload = p->flags & STUB_STAGE_B_FLAG_ANY_PAYLOAD;
 	uint64_t max_cmdline;
 
 	if (p->kernel_size < STUB_KERNEL_MIN_SIZE)
@@ -99,11 +113,21 @@ static uint64_t check_kernel(const struct stub_stage_b_params *p)
 			   "the kernel is 0x%lx bytes; a raw s390x kernel has at least 0x%lx "
 			   "(64 KiB that are skipped, then the entry and the parameter area)",
 			   (unsigned long)p->kernel_size, STUB_KERNEL_MIN_SIZE);
+	/* Below 0x10000 or past the end would start whatever memory holds there. */
+	if (p->entry_addr % 2 || p->entry_addr < STUB_KERNEL_ENTRY ||
+	    p->entry_addr >= p->kernel_size)
+		stub_fatal(STUB_WAIT_B_BAD_PARAMS,
+			   "start address 0x%lx is odd or outside the placed payload [0x%lx, "
+			   "0x%lx)",
+			   (unsigned long)p->entry_addr, STUB_KERNEL_ENTRY,
+			   (unsigned long)p->kernel_size);
 	stub_current_step = "reading the kernel";
-	if (memcmp((const void *)(p->kernel_addr + STUB_KERNEL_MAGIC_OFFSET), STUB_KERNEL_MAGIC, 6))
+	if (!any_payload &&
+	    memcmp((const void *)(p->kernel_addr + STUB_KERNEL_MAGIC_OFFSET), STUB_KERNEL_MAGIC, 6))
 		stub_fatal(STUB_WAIT_B_BAD_KERNEL,
 			   "no \"%s\" at offset 0x%lx of the kernel: not a raw s390x Linux image "
-			   "(an ELF vmlinux or a compressed file?)",
+			   "(an ELF vmlinux or a compressed file? a payload that is not Linux "
+			   "needs segen create --no-component-check)",
 			   STUB_KERNEL_MAGIC, STUB_KERNEL_MAGIC_OFFSET);
 
 	/* The same bytes the move puts at 0x10430; read now, before anything moves. */
@@ -193,9 +217,9 @@ static void place_kernel(const struct stub_stage_b_params *p)
 	*(volatile uint64_t *)STUB_LINUX_INITRD_SIZE = has_initrd ? p->initrd_size : 0;
 }
 
-__attribute__((noreturn)) static void start_kernel(void)
+__attribute__((noreturn)) static void start_kernel(uint64_t entry_addr)
 {
-	struct psw psw = { .mask = STUB_KERNEL_PSW_MASK, .addr = STUB_KERNEL_ENTRY };
+	struct psw psw = { .mask = STUB_KERNEL_PSW_MASK, .addr = entry_addr };
 
 	/*
 	 * Stage-b's memory is free memory to the kernel: a fault before the
@@ -221,5 +245,5 @@ void stage_b_main(void)
 	check_cmdline(&params, max_cmdline);
 	check_layout(&params);
 	place_kernel(&params);
-	start_kernel();
+	start_kernel(params.entry_addr);
 }

@@ -32,14 +32,39 @@ boot_image() { # boot_image IMAGE: console in $T/console, QEMU log in $T/qemu.lo
 	grep -q "PSW: 0x0002000180000000 0x000000000000a070" "$T/qemu.log"
 }
 
-@test "stage-a refuses an image whose metadata was damaged" {
+@test "stage-a refuses an image whose stage-a parameters were damaged" {
 	run "$SEGEN" create -i "$VEC/inputs/kernel.bin" -k "$VEC/keys/host1.crt" --no-verify \
 		-o "$T/img"
 	[ "$status" -eq 0 ]
-	printf 'X' | dd of="$T/img" bs=1 seek=$((0xc000)) conv=notrunc status=none
+	printf 'X' | dd of="$T/img" bs=1 seek=$((0x11000)) conv=notrunc status=none
 	boot_image "$T/img"
 	[ "$qemu_status" -eq 1 ]
 	grep -q "0x000000000000a010" "$T/qemu.log"
+}
+
+@test "stage-a does not read the metadata at 0xC000: damaged, the image still reaches 0xa070" {
+	run "$SEGEN" create -i "$VEC/inputs/kernel.bin" -k "$VEC/keys/host1.crt" --no-verify \
+		-o "$T/img"
+	[ "$status" -eq 0 ]
+	head -c 28 /dev/zero | dd of="$T/img" bs=1 seek=$((0xc000)) conv=notrunc status=none
+	boot_image "$T/img"
+	[ "$qemu_status" -eq 1 ]
+	grep -q "0x000000000000a070" "$T/qemu.log"
+}
+
+@test "stage-a checks the header size segen recorded against the header" {
+	run "$SEGEN" create -i "$VEC/inputs/kernel.bin" -k "$VEC/keys/host1.crt" --no-verify \
+		-o "$T/img"
+	[ "$status" -eq 0 ]
+	# hdr_size, u64 at 0x11018: one byte more than the header's own size field
+	hdr_size=$(od -An -tu4 --endian=big -j $((0x1400c)) -N4 "$T/img" | tr -d ' ')
+	printf "$(printf '\\x%02x' $(((hdr_size + 1) & 0xff)))" |
+		dd of="$T/img" bs=1 seek=$((0x11018 + 7)) conv=notrunc status=none
+	boot_image "$T/img"
+	cat "$T/console"
+	[ "$qemu_status" -eq 1 ]
+	grep -q "stage-a: error: the SE header at 0x14000 is $hdr_size bytes, the stage-a parameters say $((hdr_size + 1))" "$T/console"
+	grep -q "0x000000000000a030" "$T/qemu.log"
 }
 
 @test "an image for 95 hosts (two header pages) still reaches the facility check" {
@@ -58,12 +83,26 @@ boot_image() { # boot_image IMAGE: console in $T/console, QEMU log in $T/qemu.lo
 }
 
 @test "boot-test decodes a stage-b wait code and shows stage-b's message" {
-	truncate -s 81920 "$T/raw-kernel" # no S390EP: stage-b refuses it
+	# A raw kernel (S390EP) with the default maximum of 896 bytes; without the
+	# component check create lets a longer command line through, stage-b not.
+	truncate -s 81920 "$T/kernel"
+	printf 'S390EP' | dd of="$T/kernel" bs=1 seek=$((0x10008)) conv=notrunc status=none
+	head -c 1000 /dev/zero | tr '\0' x > "$T/parm"
+	run "$SEGEN" create -i "$T/kernel" -p "$T/parm" -k "$VEC/keys/host1.crt" --no-verify \
+		--no-component-check -o "$T/img"
+	[ "$status" -eq 0 ]
+	run "$SEGEN" boot-test "$T/img" --host-key "$VEC/keys/host1.pem" --timeout 30
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the guest stopped in a disabled wait, PSW 0002000180000000 b060: stage-b: command line longer than the kernel accepts"* ]]
+	[[ "$output" == *"| stage-b: stopped, disabled wait code 0xb060"* ]]
+}
+
+@test "boot-test decodes the wait of a payload that faults before its own handler" {
+	truncate -s 81920 "$T/raw-kernel" # zeros: an operation exception at 0x10000
 	run "$SEGEN" create -i "$T/raw-kernel" -k "$VEC/keys/host1.crt" --no-verify \
 		--no-component-check -o "$T/img"
 	[ "$status" -eq 0 ]
 	run "$SEGEN" boot-test "$T/img" --host-key "$VEC/keys/host1.pem" --timeout 30
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"the guest stopped in a disabled wait, PSW 0002000180000000 b020: stage-b: kernel is not a raw s390x Linux image"* ]]
-	[[ "$output" == *"| stage-b: stopped, disabled wait code 0xb020"* ]]
+	[[ "$output" == *"the guest stopped in a disabled wait, PSW 0002000180000000 b0c0: kernel: program check before the kernel set up its own handler"* ]]
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Fuzz target: a whole image file as info/verify read it: locate header and
- * IPIB (metadata or scan, both layouts), the hypervisor's IPIB checks, the
- * UV model up to the key slot (the input cannot hold our test key's slot
+ * IPIB (metadata or scan, both layouts), the hypervisor's IPIB checks,
+ * stage-a's parameters against them, the UV model up to the key slot (the input cannot hold our test key's slot
  * unless the fuzzer finds a SHA-256 preimage).
  */
 #include <openssl/evp.h>
@@ -35,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (image_open(path, &view, NULL) == 0) {
+		(void)image_check_stage_a_params(&view, NULL);
 		(void)uv_verify(&view, &key, 1, NULL, &res, NULL);
 		image_close(&view);
 	}

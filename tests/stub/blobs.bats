@@ -18,11 +18,16 @@ all_zero() {
 	[ "$(bytes "$STAGE_A_BIN" 0 8)" = "0008000080010000" ]
 }
 
-@test "stage-a blob: ends at or below 0x14000 and covers its code at 0x11000" {
+@test "stage-a blob: ends at or below 0x14000 and covers its code at 0x11040" {
 	size=$(stat -c %s "$STAGE_A_BIN")
 	echo "size $size"
 	[ "$size" -le $((0x14000)) ]
-	[ "$size" -gt $((0x11000)) ]
+	[ "$size" -gt $((0x11040)) ]
+}
+
+@test "stage-a blob: parameter block at 0x11000, zero but for magic SeStageA and version 1" {
+	params=$(bytes "$STAGE_A_BIN" $((0x11000)) 64)
+	[ "$params" = "$(printf SeStageA | od -An -tx1 | tr -d ' \n')00000001$(printf '0%.0s' $(seq 1 104))" ]
 }
 
 @test "stage-a blob: metadata slot 0xC000-0xC01B and Linux parameter area 0x10400-0x10FFF are zero" {
@@ -34,15 +39,15 @@ all_zero() {
 	[ "$(bytes "$STAGE_A_BIN" $((0x10008)) 6)" != "$(printf S390EP | od -An -tx1 | tr -d ' \n')" ]
 }
 
-@test "stage-a blob: the entry sets the architecture, 64-bit mode and jumps to 0x11000" {
-	# lhi %r1,1; slr %r0,%r0; sigp %r1,%r0,0x12; sam64; jg 0x11000
-	[ "$(bytes "$STAGE_A_BIN" $((0x10000)) 18)" = "a7180001""1f00""ae100012""010e""c0f4000007fa" ]
+@test "stage-a blob: the entry sets the architecture, 64-bit mode and jumps to 0x11040" {
+	# lhi %r1,1; slr %r0,%r0; sigp %r1,%r0,0x12; sam64; jg 0x11040
+	[ "$(bytes "$STAGE_A_BIN" $((0x10000)) 18)" = "a7180001""1f00""ae100012""010e""c0f40000081a" ]
 }
 
-@test "stage-b blob: ends with the 64-byte parameter block, zero but for the magic" {
+@test "stage-b blob: ends with the 80-byte parameter block (version 2), zero but for the magic" {
 	size=$(stat -c %s "$STAGE_B_BIN")
-	params=$(bytes "$STAGE_B_BIN" $((size - 64)) 64)
-	[ "$params" = "5345474e53544201$(printf '0%.0s' $(seq 1 112))" ]
+	params=$(bytes "$STAGE_B_BIN" $((size - 80)) 80)
+	[ "$params" = "5345474e53544202$(printf '0%.0s' $(seq 1 144))" ]
 }
 
 @test "stage-b blob: is a multiple of 8 bytes and smaller than 64 KiB" {

@@ -129,11 +129,50 @@ assert_kernel_image_intact() {
 	assert_console "fake-kernel: initrd start=0x0 size=0x0"
 }
 
-@test "stage-b: a parameter block with the wrong magic is refused, wait code 0xb010" {
-	elf --kernel "$KERNEL" --set magic=0x5345474e53544202
+@test "stage-b: a parameter block of version 1 (the wrong magic) is refused, wait code 0xb010" {
+	elf --kernel "$KERNEL" --set magic=0x5345474e53544201
 	boot "$elf"
 	assert_stopped B_BAD_PARAMS
-	assert_console "stage-b: error: parameter block magic 0x5345474e53544202 is not 0x5345474e53544201"
+	assert_console "stage-b: error: parameter block magic 0x5345474e53544201 is not 0x5345474e53544202"
+}
+
+@test "stage-b: an unknown parameter flag is refused" {
+	elf --kernel "$KERNEL" --set flags=0x3
+	boot "$elf"
+	assert_stopped B_BAD_PARAMS
+	assert_console "stage-b: error: parameter block flags 0x3 include unknown ones (known: 0x1)"
+}
+
+@test "stage-b: an odd start address is refused before anything moves" {
+	elf --kernel "$KERNEL" --set entry_addr=0x12001
+	boot "$elf"
+	assert_stopped B_BAD_PARAMS
+	assert_console "stage-b: error: start address 0x12001 is odd or outside the placed payload [0x10000, $(hexsize "$KERNEL"))"
+}
+
+@test "stage-b: a start address past the placed payload is refused" {
+	elf --kernel "$KERNEL" --set entry_addr="$(hexsize "$KERNEL")"
+	boot "$elf"
+	assert_stopped B_BAD_PARAMS
+	assert_console "stage-b: error: start address $(hexsize "$KERNEL") is odd or outside the placed payload"
+}
+
+@test "stage-b: a start address below 0x10000 is refused" {
+	elf --kernel "$KERNEL" --set entry_addr=0xf000
+	boot "$elf"
+	assert_stopped B_BAD_PARAMS
+	assert_console "stage-b: error: start address 0xf000 is odd or outside the placed payload"
+}
+
+@test "stage-b: with the any-payload flag a payload without S390EP is placed and started" {
+	cp "$KERNEL" "$BATS_TEST_TMPDIR/kernel"
+	printf 'ELF390' | dd of="$BATS_TEST_TMPDIR/kernel" bs=1 seek=$((0x10008)) conv=notrunc status=none
+	printf 'any payload\0' >"$BATS_TEST_TMPDIR/cmdline"
+	elf --kernel "$BATS_TEST_TMPDIR/kernel" --cmdline "$BATS_TEST_TMPDIR/cmdline" --set flags=0x1
+	boot "$elf"
+	assert_kernel_ran
+	[ "$(printed_cmdline)" = "any payload" ]
+	assert_kernel_image_intact "$BATS_TEST_TMPDIR/kernel"
 }
 
 @test "stage-b: a non-zero reserved parameter is refused" {
@@ -163,7 +202,7 @@ assert_kernel_image_intact() {
 	elf --kernel "$BATS_TEST_TMPDIR/kernel"
 	boot "$elf"
 	assert_stopped B_BAD_KERNEL
-	assert_console 'stage-b: error: no "S390EP" at offset 0x10008 of the kernel'
+	assert_console 'stage-b: error: no "S390EP" at offset 0x10008 of the kernel: not a raw s390x Linux image (an ELF vmlinux or a compressed file? a payload that is not Linux needs segen create --no-component-check)'
 }
 
 @test "stage-b: an initrd inside the kernel's destination is refused, wait code 0xb030" {

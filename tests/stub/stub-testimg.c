@@ -3,11 +3,14 @@
  * stub-testimg: builds the boot images the stub's QEMU tests start, without
  * segen (which lives elsewhere and encrypts). Test-only; never part of an image.
  *
- *   stub-testimg stage-a-image --stage-a BLOB -o OUT [--meta-magic STR]
- *           [--meta-version N] [--meta-hdr ADDR] [--meta-ipib ADDR]
- *           [--hdr-magic STR] [--ipib-type N]
- *       A flat image: stage-a at 0, metadata at 0xC000, a fake SE header at
- *       0x14000 and a PV IPIB at 0x15000 (what stage-a checks before DIAG 308).
+ *   stub-testimg stage-a-image --stage-a BLOB -o OUT [--params-magic STR]
+ *           [--params-version N] [--params-hdr ADDR] [--params-hdr-size N]
+ *           [--params-ipib ADDR] [--params-ipib-size N] [--params-reserved N]
+ *           [--hdr-magic STR] [--ipib-type N] [--wipe-low]
+ *       A flat image: stage-a at 0 with its parameters at 0x11000, the metadata
+ *       for tools at 0xC000, a fake SE header at 0x14000 and a PV IPIB at
+ *       0x15000 (what stage-a checks before DIAG 308). --wipe-low zeroes
+ *       everything below 0x10000 but the IPL PSW, as zipl leaves an image.
  *
  *   stub-testimg fake-kernel --code BIN -o OUT [--max-cmdline N] [--payload N]
  *       A raw "kernel": 64 KiB of filler, the test kernel (linked at 0x10000),
@@ -44,6 +47,8 @@
 #define GUEST_MEMORY_LIMIT (2UL << 30)
 
 #define TEST_HDR_ADDR 0x14000UL
+#define TEST_HDR_SIZE 0x280UL /* one key slot */
+#define TEST_IPIB_SIZE (136UL + 24)
 #define TEST_IPIB_ADDR 0x15000UL
 #define TEST_IMAGE_SIZE 0x16000UL
 #define FAKE_KERNEL_SIZE_FIELD 0x10010UL
@@ -170,12 +175,23 @@ static bool parse_u64(const char *str, uint64_t *ret)
 
 /* ---- stage-a-image ---------------------------------------------------- */
 
-static int make_stage_a_image(const char *stage_a, const char *out, const char *meta_magic,
-			      uint64_t meta_version, uint64_t meta_hdr, uint64_t meta_ipib,
-			      const char *hdr_magic, uint64_t ipib_type)
+struct stage_a_image {
+	const char *params_magic;
+	uint64_t params_version;
+	uint64_t params_hdr;
+	uint64_t params_hdr_size;
+	uint64_t params_ipib;
+	uint64_t params_ipib_size;
+	uint64_t params_reserved;
+	const char *hdr_magic;
+	uint64_t ipib_type;
+	bool wipe_low;
+};
+
+static int make_stage_a_image(const char *stage_a, const char *out, const struct stage_a_image *a)
 {
 	struct buf blob = { 0 };
-	uint8_t *img, *meta, *ipib;
+	uint8_t *img, *meta, *params, *ipib;
 	int rc;
 
 	rc = read_file(stage_a, &blob);
@@ -194,24 +210,38 @@ static int make_stage_a_image(const char *stage_a, const char *out, const char *
 	buf_free(&blob);
 
 	meta = img + STUB_IMAGE_METADATA_ADDR;
-	memcpy(meta + STUB_IMAGE_METADATA_OFF_MAGIC, meta_magic, strnlen(meta_magic, 8));
-	put_be(meta + STUB_IMAGE_METADATA_OFF_HDR, meta_hdr, 8);
-	put_be(meta + STUB_IMAGE_METADATA_OFF_VERSION, meta_version, 4);
-	put_be(meta + STUB_IMAGE_METADATA_OFF_IPIB, meta_ipib, 8);
+	memcpy(meta + STUB_IMAGE_METADATA_OFF_MAGIC, STUB_IMAGE_METADATA_MAGIC, 8);
+	put_be(meta + STUB_IMAGE_METADATA_OFF_HDR, TEST_HDR_ADDR, 8);
+	put_be(meta + STUB_IMAGE_METADATA_OFF_VERSION, STUB_IMAGE_METADATA_VERSION, 4);
+	put_be(meta + STUB_IMAGE_METADATA_OFF_IPIB, TEST_IPIB_ADDR, 8);
+	if (a->wipe_low)
+		memset(img + 8, 0, STUB_STAGE_A_LOAD_ADDR - 8);
 
-	memcpy(img + TEST_HDR_ADDR, hdr_magic, strnlen(hdr_magic, 8));
+	params = img + STUB_STAGE_A_PARAMS_ADDR;
+	memset(params, 0, STUB_STAGE_A_PARAMS_SIZE);
+	memcpy(params + offsetof(struct stub_stage_a_params, magic), a->params_magic,
+	       strnlen(a->params_magic, 8));
+	put_be(params + offsetof(struct stub_stage_a_params, version), a->params_version, 4);
+	put_be(params + offsetof(struct stub_stage_a_params, ipib_size), a->params_ipib_size, 4);
+	put_be(params + offsetof(struct stub_stage_a_params, hdr_addr), a->params_hdr, 8);
+	put_be(params + offsetof(struct stub_stage_a_params, hdr_size), a->params_hdr_size, 8);
+	put_be(params + offsetof(struct stub_stage_a_params, ipib_addr), a->params_ipib, 8);
+	put_be(params + offsetof(struct stub_stage_a_params, reserved), a->params_reserved, 8);
+
+	memcpy(img + TEST_HDR_ADDR, a->hdr_magic, strnlen(a->hdr_magic, 8));
 	put_be(img + TEST_HDR_ADDR + 0x08, 0x100, 4);
+	put_be(img + TEST_HDR_ADDR + 0x0c, TEST_HDR_SIZE, 4);
 
 	/* A PV IPIB with one component, laid out as in docs/format.md section 4. */
 	ipib = img + TEST_IPIB_ADDR;
-	put_be(ipib + 0x00, 136 + 24, 4);
+	put_be(ipib + 0x00, TEST_IPIB_SIZE, 4);
 	ipib[0x07] = 1;
-	put_be(ipib + 0x08, 136 + 24 - 8, 4);
-	ipib[0x0c] = (uint8_t)ipib_type;
+	put_be(ipib + 0x08, TEST_IPIB_SIZE - 8, 4);
+	ipib[0x0c] = (uint8_t)a->ipib_type;
 	ipib[0x6f] = 1;
 	put_be(ipib + 0x74, 1, 4);
 	put_be(ipib + 0x78, TEST_HDR_ADDR, 8);
-	put_be(ipib + 0x80, PAGE_SIZE, 8);
+	put_be(ipib + 0x80, TEST_HDR_SIZE, 8);
 	put_be(ipib + 0x88, 0x0028000000000000ULL, 8);
 	put_be(ipib + 0x90, TEST_IMAGE_SIZE, 8);
 	put_be(ipib + 0x98, PAGE_SIZE, 8);
@@ -333,6 +363,8 @@ static const struct param_field param_fields[] = {
 	{ "initrd_size", offsetof(struct stub_stage_b_params, initrd_size) },
 	{ "cmdline_addr", offsetof(struct stub_stage_b_params, cmdline_addr) },
 	{ "cmdline_size", offsetof(struct stub_stage_b_params, cmdline_size) },
+	{ "flags", offsetof(struct stub_stage_b_params, flags) },
+	{ "entry_addr", offsetof(struct stub_stage_b_params, entry_addr) },
 	{ "reserved", offsetof(struct stub_stage_b_params, reserved) },
 };
 
@@ -412,6 +444,7 @@ static int make_stage_b_elf(const struct stage_b_layout *l)
 	put_be(params + offsetof(struct stub_stage_b_params, initrd_size), initrd.len, 8);
 	put_be(params + offsetof(struct stub_stage_b_params, cmdline_addr), cmdline_addr, 8);
 	put_be(params + offsetof(struct stub_stage_b_params, cmdline_size), cmdline.len, 8);
+	put_be(params + offsetof(struct stub_stage_b_params, entry_addr), STUB_KERNEL_ENTRY, 8);
 	for (size_t i = 0; i < l->nr_sets; i++) {
 		rc = set_param(params, l->sets[i]);
 		if (rc) {
@@ -468,10 +501,14 @@ static int usage(void)
 enum {
 	OPT_STAGE_A = 256,
 	OPT_STAGE_B,
-	OPT_META_MAGIC,
-	OPT_META_VERSION,
-	OPT_META_HDR,
-	OPT_META_IPIB,
+	OPT_PARAMS_MAGIC,
+	OPT_PARAMS_VERSION,
+	OPT_PARAMS_HDR,
+	OPT_PARAMS_HDR_SIZE,
+	OPT_PARAMS_IPIB,
+	OPT_PARAMS_IPIB_SIZE,
+	OPT_PARAMS_RESERVED,
+	OPT_WIPE_LOW,
 	OPT_HDR_MAGIC,
 	OPT_IPIB_TYPE,
 	OPT_CODE,
@@ -490,10 +527,14 @@ enum {
 static const struct option options[] = {
 	{ "stage-a", required_argument, NULL, OPT_STAGE_A },
 	{ "stage-b", required_argument, NULL, OPT_STAGE_B },
-	{ "meta-magic", required_argument, NULL, OPT_META_MAGIC },
-	{ "meta-version", required_argument, NULL, OPT_META_VERSION },
-	{ "meta-hdr", required_argument, NULL, OPT_META_HDR },
-	{ "meta-ipib", required_argument, NULL, OPT_META_IPIB },
+	{ "params-magic", required_argument, NULL, OPT_PARAMS_MAGIC },
+	{ "params-version", required_argument, NULL, OPT_PARAMS_VERSION },
+	{ "params-hdr", required_argument, NULL, OPT_PARAMS_HDR },
+	{ "params-hdr-size", required_argument, NULL, OPT_PARAMS_HDR_SIZE },
+	{ "params-ipib", required_argument, NULL, OPT_PARAMS_IPIB },
+	{ "params-ipib-size", required_argument, NULL, OPT_PARAMS_IPIB_SIZE },
+	{ "params-reserved", required_argument, NULL, OPT_PARAMS_RESERVED },
+	{ "wipe-low", no_argument, NULL, OPT_WIPE_LOW },
 	{ "hdr-magic", required_argument, NULL, OPT_HDR_MAGIC },
 	{ "ipib-type", required_argument, NULL, OPT_IPIB_TYPE },
 	{ "code", required_argument, NULL, OPT_CODE },
@@ -514,9 +555,12 @@ static const struct option options[] = {
 static bool is_numeric_option(int opt)
 {
 	switch (opt) {
-	case OPT_META_VERSION:
-	case OPT_META_HDR:
-	case OPT_META_IPIB:
+	case OPT_PARAMS_VERSION:
+	case OPT_PARAMS_HDR:
+	case OPT_PARAMS_HDR_SIZE:
+	case OPT_PARAMS_IPIB:
+	case OPT_PARAMS_IPIB_SIZE:
+	case OPT_PARAMS_RESERVED:
 	case OPT_IPIB_TYPE:
 	case OPT_MAX_CMDLINE:
 	case OPT_PAYLOAD:
@@ -532,10 +576,18 @@ static bool is_numeric_option(int opt)
 
 int main(int argc, char **argv)
 {
-	const char *cmd, *stage_a = NULL, *code = NULL, *meta_magic = STUB_IMAGE_METADATA_MAGIC;
-	const char *hdr_magic = "IBMSecEx";
-	uint64_t meta_version = STUB_IMAGE_METADATA_VERSION, meta_hdr = TEST_HDR_ADDR;
-	uint64_t meta_ipib = TEST_IPIB_ADDR, ipib_type = 5, max_cmdline = 0, payload = 256 * 1024;
+	const char *cmd, *stage_a = NULL, *code = NULL;
+	struct stage_a_image a = {
+		.params_magic = STUB_STAGE_A_PARAMS_MAGIC,
+		.params_version = STUB_STAGE_A_PARAMS_VERSION,
+		.params_hdr = TEST_HDR_ADDR,
+		.params_hdr_size = TEST_HDR_SIZE,
+		.params_ipib = TEST_IPIB_ADDR,
+		.params_ipib_size = TEST_IPIB_SIZE,
+		.hdr_magic = "IBMSecEx",
+		.ipib_type = 5,
+	};
+	uint64_t max_cmdline = 0, payload = 256 * 1024;
 	struct stage_b_layout layout = { 0 };
 	bool set_max = false;
 	int opt, rc;
@@ -568,23 +620,35 @@ int main(int argc, char **argv)
 		case OPT_STAGE_B:
 			layout.stage_b = optarg;
 			break;
-		case OPT_META_MAGIC:
-			meta_magic = optarg;
+		case OPT_PARAMS_MAGIC:
+			a.params_magic = optarg;
 			break;
-		case OPT_META_VERSION:
-			meta_version = value;
+		case OPT_PARAMS_VERSION:
+			a.params_version = value;
 			break;
-		case OPT_META_HDR:
-			meta_hdr = value;
+		case OPT_PARAMS_HDR:
+			a.params_hdr = value;
 			break;
-		case OPT_META_IPIB:
-			meta_ipib = value;
+		case OPT_PARAMS_HDR_SIZE:
+			a.params_hdr_size = value;
+			break;
+		case OPT_PARAMS_IPIB:
+			a.params_ipib = value;
+			break;
+		case OPT_PARAMS_IPIB_SIZE:
+			a.params_ipib_size = value;
+			break;
+		case OPT_PARAMS_RESERVED:
+			a.params_reserved = value;
+			break;
+		case OPT_WIPE_LOW:
+			a.wipe_low = true;
 			break;
 		case OPT_HDR_MAGIC:
-			hdr_magic = optarg;
+			a.hdr_magic = optarg;
 			break;
 		case OPT_IPIB_TYPE:
-			ipib_type = value;
+			a.ipib_type = value;
 			break;
 		case OPT_CODE:
 			code = optarg;
@@ -633,8 +697,7 @@ int main(int argc, char **argv)
 		return usage();
 
 	if (!strcmp(cmd, "stage-a-image") && stage_a)
-		rc = make_stage_a_image(stage_a, layout.out, meta_magic, meta_version, meta_hdr,
-					meta_ipib, hdr_magic, ipib_type);
+		rc = make_stage_a_image(stage_a, layout.out, &a);
 	else if (!strcmp(cmd, "fake-kernel") && code)
 		rc = make_fake_kernel(code, layout.out, max_cmdline, set_max, payload);
 	else if (!strcmp(cmd, "stage-b-elf") && layout.stage_b && layout.kernel)

@@ -6,6 +6,7 @@ STUB_TESTIMG := $(STUB_TEST_BUILD)/stub-testimg
 STUB_TEST_STAGE_A_SKIP_FACILITY := $(STUB_TEST_BUILD)/stage-a-skip-facility-check.bin
 STUB_TEST_STAGE_A_SCLP_DEAF := $(STUB_TEST_BUILD)/stage-a-sclp-ignore-signals.bin
 STUB_FAKE_KERNEL_BIN := $(STUB_TEST_BUILD)/fake-kernel.bin
+STUB_KUT_PAYLOAD_BIN := $(STUB_TEST_BUILD)/kut-payload.bin
 
 STUB_HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wconversion -Wformat=2 \
 	-Wmissing-prototypes -Wstrict-prototypes -Wvla -Istub/include
@@ -78,9 +79,30 @@ $(STUB_TEST_BUILD)/fake-kernel.elf: $(STUB_FAKE_KERNEL_OBJS) tests/stub/fake-ker
 $(STUB_FAKE_KERNEL_BIN): $(STUB_TEST_BUILD)/fake-kernel.elf
 	$(STUB_OBJCOPY) -O binary $< $@
 
+# A payload that is not Linux, in the shape of a kvm-unit-tests PV test.
+$(STUB_OBJ)/kut-payload/%.o: tests/stub/kut-payload/%.c stub/stub.mk
+	@mkdir -p $(@D)
+	$(STUB_CC) $(STUB_CFLAGS) -c $< -o $@
+
+$(STUB_OBJ)/kut-payload/%.o: tests/stub/kut-payload/%.S stub/stub.mk
+	@mkdir -p $(@D)
+	$(STUB_CC) $(STUB_CFLAGS) -c $< -o $@
+
+STUB_KUT_PAYLOAD_OBJS := $(STUB_OBJ)/kut-payload/head.o $(STUB_OBJ)/kut-payload/kut-payload.o \
+	$(STUB_COMMON_OBJS)
+
+$(STUB_TEST_BUILD)/kut-payload.elf: $(STUB_KUT_PAYLOAD_OBJS) tests/stub/kut-payload/kut-payload.lds
+	@mkdir -p $(@D)
+	$(STUB_CC) $(STUB_CFLAGS) $(STUB_LDFLAGS) -T tests/stub/kut-payload/kut-payload.lds \
+		$(STUB_KUT_PAYLOAD_OBJS) -o $@
+
+$(STUB_KUT_PAYLOAD_BIN): $(STUB_TEST_BUILD)/kut-payload.elf
+	$(STUB_OBJCOPY) -O binary $< $@
+
 .PHONY: stub-test-prereqs
 stub-test-prereqs: $(STUB_STAGE_A_BIN) $(STUB_STAGE_B_BIN) $(STUB_TESTIMG) $(STUB_DECODE_TEST) \
-	$(STUB_TEST_STAGE_A_SKIP_FACILITY) $(STUB_TEST_STAGE_A_SCLP_DEAF) $(STUB_FAKE_KERNEL_BIN)
+	$(STUB_TEST_STAGE_A_SKIP_FACILITY) $(STUB_TEST_STAGE_A_SCLP_DEAF) $(STUB_FAKE_KERNEL_BIN) \
+	$(STUB_KUT_PAYLOAD_BIN) $(SEGEN)
 test-prereqs: stub-test-prereqs
 
 STUB_TEST_SUITES = stub-decode '$(TEST_ENV) $(abspath $(STUB_DECODE_TEST))' \

@@ -163,6 +163,8 @@ static int run_create(struct create_ctx *ctx, struct errinfo *err)
 	spec.image_key = o->image_key_path ? ctx->image_key : NULL;
 	create_opts_flags(o, &spec.pcf, &spec.scf);
 	spec.component_check = o->component_check;
+	spec.have_psw_addr = o->have_x_psw;
+	spec.psw_addr = o->x_psw;
 	spec.rand = &ctx->rand;
 	spec.stage_a = ctx->blobs.stage_a;
 	spec.stage_a_size = ctx->blobs.stage_a_size;

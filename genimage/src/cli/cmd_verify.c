@@ -216,9 +216,16 @@ static void print_verdict_text(const struct image_cmd_opts *o, const struct imag
 static int run_verify(const struct image_cmd_opts *o, struct image_view *v, struct errinfo *err)
 {
 	EVP_PKEY *keys[MAX_HOST_KEYS] = { 0 };
-	struct uv_result *res = calloc(1, sizeof(*res));
+	struct uv_result *res;
 	int rc;
 
+	/* Stage-a runs first: an image it would stop is refused before any key is used. */
+	if (o->cmd == CMD_VERIFY) {
+		rc = image_check_stage_a_params(v, err);
+		if (rc)
+			return rc;
+	}
+	res = calloc(1, sizeof(*res));
 	if (!res)
 		return err_set(err, -ENOMEM, "out of memory");
 	rc = hostkey_load_privates(o->host_keys, o->nr_host_keys, keys, err);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli/create_opts.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@ enum {
 	OPT_ENABLE_IMAGE_ENC,
 	OPT_DISABLE_IMAGE_ENC,
 	OPT_X_PCF,
+	OPT_X_PSW,
 	OPT_X_SCF,
 	OPT_X_SEED,
 	OPT_X_BOOTLOADER_DIR,
@@ -73,6 +75,7 @@ static const struct option long_options[] = {
 	{ "enable-image-encryption", no_argument, NULL, OPT_ENABLE_IMAGE_ENC },
 	{ "disable-image-encryption", no_argument, NULL, OPT_DISABLE_IMAGE_ENC },
 	{ "x-pcf", required_argument, NULL, OPT_X_PCF },
+	{ "x-psw", required_argument, NULL, OPT_X_PSW },
 	{ "x-scf", required_argument, NULL, OPT_X_SCF },
 	{ "x-seed", required_argument, NULL, OPT_X_SEED },
 	{ "x-bootloader-directory", required_argument, NULL, OPT_X_BOOTLOADER_DIR },
@@ -124,7 +127,10 @@ void create_opts_usage(FILE *out, const char *prog)
 		"      --x-scf VALUE          set the secret control flags directly\n"
 		"\n"
 		"Other:\n"
-		"      --no-component-check   skip the kernel, command-line and ramdisk checks\n"
+		"      --no-component-check   skip the kernel, command-line and ramdisk checks;\n"
+		"                             stage-b then starts any payload (no S390EP check)\n"
+		"      --x-psw ADDRESS        start the placed payload at ADDRESS (hexadecimal,\n"
+		"                             even, inside it; default 0x10000)\n"
 		"      --overwrite            replace an existing OUTPUT\n"
 		"      --x-seed HEX           derive every random value from HEX: reproducible,\n"
 		"                             NOT SECRET, for tests only (docs/x-seed.md)\n"
@@ -146,6 +152,20 @@ static int parse_u64(const char *opt, const char *arg, uint64_t *ret, struct err
 	*ret = strtoull(arg, &end, 0);
 	if (errno || end == arg || *end || arg[0] == '-')
 		return err_set(err, -EINVAL, "%s: '%s' is not a number", opt, arg);
+	return 0;
+}
+
+/* IBM's spelling of an address: hexadecimal, with or without 0x, at most 16 digits. */
+static int parse_hex_addr(const char *opt, const char *arg, uint64_t *ret, struct errinfo *err)
+{
+	const char *digits = strncmp(arg, "0x", 2) && strncmp(arg, "0X", 2) ? arg : arg + 2;
+	char *end;
+
+	errno = 0;
+	*ret = strtoull(digits, &end, 16);
+	if (errno || end == digits || *end || !isxdigit((unsigned char)digits[0]) ||
+	    strlen(digits) > 16)
+		return err_set(err, -EINVAL, "%s: '%s' is not a hexadecimal address", opt, arg);
 	return 0;
 }
 
@@ -305,6 +325,10 @@ int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts
 		case OPT_X_PCF:
 			o.have_x_pcf = true;
 			rc = parse_u64("--x-pcf", optarg, &o.x_pcf, err);
+			break;
+		case OPT_X_PSW:
+			o.have_x_psw = true;
+			rc = parse_hex_addr("--x-psw", optarg, &o.x_psw, err);
 			break;
 		case OPT_X_SCF:
 			o.have_x_scf = true;

@@ -43,8 +43,8 @@ struct create_opts {
 	const char *image_key_path;
 	enum tristate dump, cck_ext_secret, cck_update, pckmo, pckmo_hmac, backup_keys,
 		image_encryption;
-	bool have_x_pcf, have_x_scf;
-	uint64_t x_pcf, x_scf;
+	bool have_x_pcf, have_x_scf, have_x_psw;
+	uint64_t x_pcf, x_scf, x_psw;
 	const char *x_seed;
 	const char *bootloader_dir;
 	bool component_check;

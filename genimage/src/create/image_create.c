@@ -28,6 +28,7 @@ struct image_secrets {
 
 struct image_inputs {
 	int kernel_fd;
+	uint64_t entry_addr; /* where stage-b starts the placed kernel */
 	int ramdisk_fd;
 	uint64_t ramdisk_size;
 	struct kernel_info kernel;
@@ -71,16 +72,49 @@ int image_input_size(const struct image_spec *spec, uint64_t *ret_size, struct e
 
 static int check_stub_blobs(const struct image_spec *spec, struct errinfo *err)
 {
+	const uint8_t *stage_a_params = spec->stage_a + STUB_STAGE_A_PARAMS_ADDR;
+
 	if (spec->stage_a_size < STUB_STAGE_A_CODE_ADDR ||
 	    spec->stage_a_size > STUB_SE_HEADER_MIN_ADDR)
 		return err_set(err, -EINVAL,
 			       "stage-a boot loader has an unexpected size (%zu bytes)",
 			       spec->stage_a_size);
+	if (memcmp(stage_a_params, STUB_STAGE_A_PARAMS_MAGIC, 8) != 0 ||
+	    get_be32(stage_a_params + offsetof(struct stub_stage_a_params, version)) !=
+		    STUB_STAGE_A_PARAMS_VERSION)
+		return err_set(err, -EINVAL,
+			       "stage-a boot loader has no parameter block of version %u at 0x%lx "
+			       "(wrong boot loader?)",
+			       STUB_STAGE_A_PARAMS_VERSION, STUB_STAGE_A_PARAMS_ADDR);
 	if (spec->stage_b_size < STUB_STAGE_B_PARAMS_SIZE ||
 	    get_be64(spec->stage_b + spec->stage_b_size - STUB_STAGE_B_PARAMS_SIZE) !=
 		    STUB_STAGE_B_PARAMS_MAGIC)
 		return err_set(err, -EINVAL,
 			       "stage-b boot loader has no parameter block (wrong boot loader?)");
+	return 0;
+}
+
+/*
+ * Stage-b moves kernel bytes [0x10000, size) to 0x10000 and loads a PSW
+ * with this address: it must be an instruction of what was placed there.
+ */
+static int check_psw_addr(const struct image_spec *spec, uint64_t kernel_size, uint64_t *ret_addr,
+			  struct errinfo *err)
+{
+	uint64_t addr = spec->have_psw_addr ? spec->psw_addr : STUB_KERNEL_ENTRY;
+
+	if (addr % 2)
+		return err_set(err, -EINVAL,
+			       "--x-psw 0x%llx: the start address is odd (instructions are at even "
+			       "addresses)",
+			       (unsigned long long)addr);
+	if (addr < STUB_KERNEL_ENTRY || addr >= kernel_size)
+		return err_set(err, -EINVAL,
+			       "--x-psw 0x%llx: the start address is outside the payload %s, which "
+			       "stage-b places at [0x%lx, 0x%llx)",
+			       (unsigned long long)addr, spec->kernel_path, STUB_KERNEL_ENTRY,
+			       (unsigned long long)kernel_size);
+	*ret_addr = addr;
 	return 0;
 }
 
@@ -95,6 +129,7 @@ static int open_inputs(const struct image_spec *spec, struct image_inputs *in, s
 		return rc;
 	rc = kernel_check(in->kernel_fd, kernel_size, spec->kernel_path, spec->component_check,
 			  &in->kernel, err);
+	rc = rc ?: check_psw_addr(spec, kernel_size, &in->entry_addr, err);
 	if (rc)
 		return rc;
 	if (spec->parmfile_path) {
@@ -160,8 +195,8 @@ static int plan_layout(const struct image_spec *spec, const struct image_inputs 
 }
 
 /* Tell stage-b where the UV will have left everything (docs/format.md). */
-static void patch_stage_b(uint8_t *stage_b, size_t size, const struct image_layout *l,
-			  const struct image_inputs *in)
+static void patch_stage_b(const struct image_spec *spec, uint8_t *stage_b, size_t size,
+			  const struct image_layout *l, const struct image_inputs *in)
 {
 	uint8_t *p = stage_b + size - STUB_STAGE_B_PARAMS_SIZE;
 	const struct layout_component *kernel = layout_find(l, SE_COMP_ID_KERNEL);
@@ -179,6 +214,9 @@ static void patch_stage_b(uint8_t *stage_b, size_t size, const struct image_layo
 		 cmdline ? cmdline->addr : 0);
 	put_be64(p + offsetof(struct stub_stage_b_params, cmdline_size),
 		 cmdline ? in->cmdline_size : 0);
+	put_be64(p + offsetof(struct stub_stage_b_params, flags),
+		 spec->component_check ? 0 : (uint64_t)STUB_STAGE_B_FLAG_ANY_PAYLOAD);
+	put_be64(p + offsetof(struct stub_stage_b_params, entry_addr), in->entry_addr);
 	put_be64(p + offsetof(struct stub_stage_b_params, reserved), 0);
 }
 
@@ -339,6 +377,7 @@ int image_create(const struct image_spec *spec, int out_fd, struct image_summary
 	struct image_inputs in = { .kernel_fd = -1, .ramdisk_fd = -1 };
 	struct image_secrets *sec = NULL;
 	uint8_t hdr_buf[SE_HDR_MAX_SIZE], meta[STUB_IMAGE_METADATA_SIZE];
+	uint8_t stage_a_params[STUB_STAGE_A_PARAMS_SIZE];
 	uint8_t ipib[SE_PAGE_SIZE] = { 0 };
 	struct image_summary sum = { 0 };
 	struct image_layout *l = &sum.layout;
@@ -359,7 +398,7 @@ int image_create(const struct image_spec *spec, int out_fd, struct image_summary
 	rc = plan_layout(spec, &in, l, err);
 	if (rc)
 		goto out;
-	patch_stage_b(in.stage_b, spec->stage_b_size, l, &in);
+	patch_stage_b(spec, in.stage_b, spec->stage_b_size, l, &in);
 	rc = make_keys(spec, sec, err);
 	if (rc)
 		goto out;
@@ -369,10 +408,17 @@ int image_create(const struct image_spec *spec, int out_fd, struct image_summary
 	sec->hdr.psw_mask = SE_PSW_MASK_64BIT;
 	sec->hdr.psw_addr = layout_find(l, SE_COMP_ID_STAGE_B)->addr;
 
-	/* Stage-a first: it covers addresses 0.., then the metadata inside its range. */
+	/*
+	 * Stage-a first: it covers addresses 0.., then the metadata (for tools)
+	 * and stage-a's own parameters inside its range.
+	 */
 	layout_write_metadata(l, meta);
+	layout_write_stage_a_params(l, stage_a_params);
 	rc = write_at(spec, out_fd, spec->stage_a, spec->stage_a_size, 0, err);
 	rc = rc ?: write_at(spec, out_fd, meta, sizeof(meta), STUB_IMAGE_METADATA_ADDR, err);
+	rc = rc	   ?:
+		     write_at(spec, out_fd, stage_a_params, sizeof(stage_a_params),
+			      STUB_STAGE_A_PARAMS_ADDR, err);
 	rc = rc ?: stream_components(spec, &in, l, sec->hdr.xts_key, out_fd, &sec->hdr, err);
 	rc = rc ?: write_memory_note(spec, &in, out_fd, err);
 	rc = rc ?: seal_header(spec, sec, hdr_buf, sizeof(hdr_buf), err);

@@ -29,6 +29,8 @@ struct image_spec {
 	uint64_t pcf;
 	uint64_t scf;
 	bool component_check; /* kernel format, command-line size, gzip ramdisk */
+	bool have_psw_addr;   /* --x-psw: start at psw_addr, not at STUB_KERNEL_ENTRY */
+	uint64_t psw_addr;
 	const struct randsrc *rand;
 	const uint8_t *stage_a;
 	size_t stage_a_size;

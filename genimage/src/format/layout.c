@@ -2,6 +2,7 @@
 #include "format/layout.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "crypto/comp.h"
@@ -91,6 +92,39 @@ void layout_write_metadata(const struct image_layout *l, uint8_t *buf)
 	put_be64(buf + STUB_IMAGE_METADATA_OFF_HDR, l->hdr_addr);
 	put_be32(buf + STUB_IMAGE_METADATA_OFF_VERSION, STUB_IMAGE_METADATA_VERSION);
 	put_be64(buf + STUB_IMAGE_METADATA_OFF_IPIB, l->ipib_addr);
+}
+
+void layout_write_stage_a_params(const struct image_layout *l, uint8_t *buf)
+{
+	memset(buf, 0, STUB_STAGE_A_PARAMS_SIZE);
+	memcpy(buf + offsetof(struct stub_stage_a_params, magic), STUB_STAGE_A_PARAMS_MAGIC, 8);
+	put_be32(buf + offsetof(struct stub_stage_a_params, version), STUB_STAGE_A_PARAMS_VERSION);
+	put_be32(buf + offsetof(struct stub_stage_a_params, ipib_size), (uint32_t)l->ipib_size);
+	put_be64(buf + offsetof(struct stub_stage_a_params, hdr_addr), l->hdr_addr);
+	put_be64(buf + offsetof(struct stub_stage_a_params, hdr_size), l->hdr_size);
+	put_be64(buf + offsetof(struct stub_stage_a_params, ipib_addr), l->ipib_addr);
+}
+
+int layout_parse_stage_a_params(const uint8_t *buf, size_t len,
+				struct stage_a_params_info *ret_info)
+{
+	struct stage_a_params_info info;
+
+	if (len < STUB_STAGE_A_PARAMS_SIZE ||
+	    memcmp(buf + offsetof(struct stub_stage_a_params, magic), STUB_STAGE_A_PARAMS_MAGIC,
+		   8) != 0)
+		return -ENOENT;
+	info.version = get_be32(buf + offsetof(struct stub_stage_a_params, version));
+	info.ipib_size = get_be32(buf + offsetof(struct stub_stage_a_params, ipib_size));
+	info.hdr_addr = get_be64(buf + offsetof(struct stub_stage_a_params, hdr_addr));
+	info.hdr_size = get_be64(buf + offsetof(struct stub_stage_a_params, hdr_size));
+	info.ipib_addr = get_be64(buf + offsetof(struct stub_stage_a_params, ipib_addr));
+	info.reserved_zero = true;
+	for (size_t off = offsetof(struct stub_stage_a_params, reserved);
+	     off < STUB_STAGE_A_PARAMS_SIZE; off++)
+		info.reserved_zero &= buf[off] == 0;
+	*ret_info = info;
+	return 0;
 }
 
 int layout_parse_metadata(const uint8_t *buf, size_t len, uint64_t *ret_hdr_addr,

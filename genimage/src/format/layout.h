@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Where everything goes in an image (docs/format.md, file offset = guest
- * address) and the two small structures that describe it to the machine: the
- * image metadata at 0xC000 and the IPIB. This module owns both formats.
+ * address) and the small structures that describe it to the machine: the
+ * image metadata at 0xC000, stage-a's parameters at 0x11000 and the IPIB.
+ * This module owns these formats.
  */
 #ifndef SEGEN_LAYOUT_H
 #define SEGEN_LAYOUT_H
@@ -66,6 +67,26 @@ void layout_write_ipib(const struct image_layout *l, uint8_t *buf);
 
 /* The 28-byte image metadata for @l. */
 void layout_write_metadata(const struct image_layout *l, uint8_t *buf);
+
+/* Stage-a's 64-byte parameter block for @l (struct stub_stage_a_params, big-endian). */
+void layout_write_stage_a_params(const struct image_layout *l, uint8_t *buf);
+
+/* Stage-a's parameters as an image carries them at STUB_STAGE_A_PARAMS_ADDR. */
+struct stage_a_params_info {
+	uint32_t version;
+	uint32_t ipib_size;
+	uint64_t hdr_addr;
+	uint64_t hdr_size;
+	uint64_t ipib_addr;
+	bool reserved_zero;
+};
+
+/*
+ * Parse stage-a's parameter block (any version: the caller judges it).
+ * -ENOENT without the magic (not segen's stage-a, e.g. IBM's).
+ */
+int layout_parse_stage_a_params(const uint8_t *buf, size_t len,
+				struct stage_a_params_info *ret_info);
 
 /* As many components as fit in one page of IPIB. */
 #define IPIB_MAX_COMPONENTS ((IPIB_MAX_SIZE - IPIB_FIXED_SIZE) / IPIB_COMP_SIZE)

@@ -8,6 +8,7 @@
 #include "crypto/comp.h"
 #include "base/fileio.h"
 #include "stub-abi.h"
+#include "stub-wait-codes.h"
 #include "base/util.h"
 
 /* How far the scan for an SE header or IPIB looks: the stub region plus slack. */
@@ -87,6 +88,52 @@ static int locate(struct image_view *v, struct errinfo *err)
 	return 0;
 }
 
+static int read_stage_a_params(struct image_view *v, struct errinfo *err)
+{
+	uint8_t buf[STUB_STAGE_A_PARAMS_SIZE];
+	int rc;
+
+	if (v->size < STUB_STAGE_A_PARAMS_ADDR + sizeof(buf))
+		return 0;
+	rc = read_at(v, buf, sizeof(buf), STUB_STAGE_A_PARAMS_ADDR, err);
+	if (rc)
+		return rc;
+	v->has_stage_a_params = layout_parse_stage_a_params(buf, sizeof(buf), &v->stage_a) == 0;
+	return 0;
+}
+
+int image_check_stage_a_params(const struct image_view *v, struct errinfo *err)
+{
+	const struct stage_a_params_info *p = &v->stage_a;
+
+	if (!v->has_stage_a_params)
+		return 0;
+	if (p->version != STUB_STAGE_A_PARAMS_VERSION || !p->reserved_zero)
+		return err_set(err, -EBADMSG,
+			       "%s: stage-a parameters at 0x%lx: version %u%s, this segen writes "
+			       "version %u with reserved fields 0 (stage-a would stop with 0x%x)",
+			       v->path, STUB_STAGE_A_PARAMS_ADDR, p->version,
+			       p->reserved_zero ? "" : " with non-zero reserved fields",
+			       STUB_STAGE_A_PARAMS_VERSION, STUB_WAIT_A_BAD_PARAMS_VERSION);
+	if (p->hdr_addr != v->hdr_addr || p->hdr_size != v->ipib.hdr_size)
+		return err_set(err, -EBADMSG,
+			       "%s: stage-a parameters name the SE header at 0x%llx (%llu bytes), "
+			       "the image has it at 0x%llx (%llu bytes) (stage-a would stop with "
+			       "0x%x)",
+			       v->path, (unsigned long long)p->hdr_addr,
+			       (unsigned long long)p->hdr_size, (unsigned long long)v->hdr_addr,
+			       (unsigned long long)v->ipib.hdr_size, STUB_WAIT_A_BAD_HEADER);
+	if (p->ipib_addr != v->ipib_addr || p->ipib_size != v->ipib.len)
+		return err_set(err, -EBADMSG,
+			       "%s: stage-a parameters name the IPIB at 0x%llx (%u bytes), the "
+			       "image has it at 0x%llx (%u bytes) (stage-a would stop with 0x%x)",
+			       v->path, (unsigned long long)p->ipib_addr, p->ipib_size,
+			       (unsigned long long)v->ipib_addr, v->ipib.len,
+			       p->ipib_addr != v->ipib_addr ? STUB_WAIT_A_BAD_IPIB_ADDR :
+							      STUB_WAIT_A_BAD_IPIB);
+	return 0;
+}
+
 int image_open(const char *path, struct image_view *ret_view, struct errinfo *err)
 {
 	struct image_view *v = ret_view;
@@ -101,6 +148,7 @@ int image_open(const char *path, struct image_view *ret_view, struct errinfo *er
 	if (rc)
 		return rc;
 	rc = locate(v, err);
+	rc = rc ?: read_stage_a_params(v, err);
 	if (rc)
 		goto fail;
 	if (!IS_ALIGNED(v->ipib_addr, SE_PAGE_SIZE)) {

@@ -21,8 +21,10 @@ struct image_view {
 	const char *path;
 	int fd;
 	uint64_t size;
-	bool has_metadata; /* the 0xC000 block was found */
-	bool legacy;	   /* IPIB of the older C layout (header address patched at run time) */
+	bool has_metadata;	 /* the 0xC000 block was found */
+	bool has_stage_a_params; /* segen's stage-a parameters at 0x11000 were found */
+	bool legacy; /* IPIB of the older C layout (header address patched at run time) */
+	struct stage_a_params_info stage_a; /* valid with has_stage_a_params */
 	uint64_t hdr_addr;
 	uint64_t ipib_addr;
 	uint8_t hdr_buf[SE_HDR_MAX_SIZE];
@@ -35,6 +37,14 @@ struct image_view {
  * checks. Failures name the file and what is wrong.
  */
 int image_open(const char *path, struct image_view *ret_view, struct errinfo *err);
+
+/*
+ * What stage-a will check at boot, before the hypervisor sees anything: its
+ * parameters (version, reserved fields) name the SE header and the IPIB this
+ * image carries, with their sizes. 0 for images without segen's stage-a
+ * parameters (IBM's loaders); -EBADMSG with the reason in @err otherwise.
+ */
+int image_check_stage_a_params(const struct image_view *view, struct errinfo *err);
 
 void image_close(struct image_view *view);
 

@@ -248,19 +248,22 @@ static void drain_stderr(struct qemu_proc *q, struct qemu_run_result *res)
 
 /*
  * QMP and the console are separate pipes: the panic event can overtake the
- * guest's last lines. Read what is still on its way before reporting.
+ * guest's last lines. Read what is still on its way before reporting; true
+ * when one of them shows the expected text (it came before the stop).
  */
-static void drain_console(const struct qemu_run_opts *o, struct qemu_proc *q, bool *panic)
+static bool drain_console(const struct qemu_run_opts *o, struct qemu_proc *q, bool *panic)
 {
 	struct pollfd pfd = { .fd = q->console_fd, .events = POLLIN };
-	bool partial = false;
+	bool partial = false, matched = false;
 	char buf[4096];
 	ssize_t n;
 
-	while (poll(&pfd, 1, 200) > 0 && (n = read(q->console_fd, buf, sizeof(buf))) > 0)
-		feed_console(o, q, buf, (size_t)n, panic, &partial);
-	if (q->line_len)
-		end_line(o, q, panic);
+	while (!matched && poll(&pfd, 1, 200) > 0 &&
+	       (n = read(q->console_fd, buf, sizeof(buf))) > 0)
+		matched = feed_console(o, q, buf, (size_t)n, panic, &partial);
+	if (!matched && q->line_len)
+		matched = end_line(o, q, panic);
+	return matched;
 }
 
 /* After a kernel panic line, how long the rest of its report may take to arrive. */
@@ -313,8 +316,9 @@ static int watch(const struct qemu_run_opts *o, struct qemu_proc *q, double dead
 			if (n > 0) {
 				q->qmp_len += (size_t)n;
 				if (feed_qmp(q, res)) {
-					drain_console(o, q, &panic);
-					if (panic)
+					if (drain_console(o, q, &panic))
+						res->outcome = QEMU_MATCHED;
+					else if (panic)
 						res->outcome = QEMU_GUEST_PANIC;
 					return 0;
 				}
