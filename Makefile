@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # IBM Z Secure Execution guest toolkit: one make for everything.
 #
 #   make            build segen (with the s390x boot stub embedded)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # segen: the image builder and inspector.
 SEGEN_LIB := $(BUILD)/libsegen.a
 

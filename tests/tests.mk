@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Test suites. Every suite writes TAP; tests/run-suites adds them up and ends
 # with "N passed, N failed, N skipped". Parts append to TEST_SUITES as
 #   TEST_SUITES += name '$(TEST_ENV) command'   (TEST_SUITES is recursively expanded)

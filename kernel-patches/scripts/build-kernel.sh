@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Build the issue-5 test kernel: unpack Debian's linux-source-6.1, apply the
 # series, configure tinyconfig + config/guest.config, build with at most two
 # jobs. Everything lives under $CACHE_DIR/kernel/<key>, where the key is a
