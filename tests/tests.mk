@@ -46,5 +46,7 @@ test-build: all $(UNIT_TESTS) test-prereqs
 test-prereqs: e2e-prereqs
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# No directory lines from the recursive make: nothing in the output may depend
+# on how deep the make that runs it is.
 check:
-	$(MAKE) BUILD=build-san SANITIZE=1 test
+	$(MAKE) --no-print-directory BUILD=build-san SANITIZE=1 test
