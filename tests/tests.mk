@@ -33,14 +33,16 @@ e2e-test: $(SEGEN) e2e-prereqs
 	tests/run-suites e2e '$(TEST_ENV) bats --tap tests/e2e'
 
 # `make test` installs what is missing (NO_DEPS=1 skips that), then builds
-# everything, so a build error is reported as such, then runs every suite.
-.PHONY: test-build test-prereqs
+# everything, so a build error is reported as such, then runs every suite, or
+# those SUITES names (shell patterns: SUITES='cli fuzz-*').
+.PHONY: test-build test-prereqs check-userspace
+SUITES ?=
 test:
 ifeq ($(NO_DEPS),)
 	@$(MAKE) --no-print-directory deps
 endif
 	@$(MAKE) --no-print-directory test-build
-	tests/run-suites $(TEST_SUITES)
+	SUITES='$(SUITES)' tests/run-suites $(TEST_SUITES)
 
 test-build: all $(UNIT_TESTS) test-prereqs
 test-prereqs: e2e-prereqs
@@ -50,3 +52,9 @@ test-prereqs: e2e-prereqs
 # on how deep the make that runs it is.
 check:
 	$(MAKE) --no-print-directory BUILD=build-san SANITIZE=1 test
+
+# The userspace suites alone under the sanitizers (CI runs this after make test):
+# unit, cli, fuzz and the stub's decoder, not the kernel or QEMU suites again.
+USERSPACE_SUITES := test_* cli fuzz-* stub-decode
+check-userspace:
+	$(MAKE) --no-print-directory BUILD=build-san SANITIZE=1 SUITES='$(USERSPACE_SUITES)' test
