@@ -32,6 +32,11 @@ e2e-prereqs:
 e2e-test: $(SEGEN) e2e-prereqs
 	tests/run-suites e2e '$(TEST_ENV) bats --tap tests/e2e'
 
+# The build system itself: a fresh clone stands alone, licences, hardening,
+# reproducible builds, the Debian package (tests/build/).
+DEB_PACKAGES += devscripts debhelper lintian fakeroot dpkg-dev git
+TEST_SUITES += build '$(TEST_ENV) SANITIZE=$(SANITIZE) bats --tap tests/build'
+
 # `make test` installs what is missing (NO_DEPS=1 skips that), then builds
 # everything, so a build error is reported as such, then runs every suite, or
 # those SUITES names (shell patterns: SUITES='cli fuzz-*').
