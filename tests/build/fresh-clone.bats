@@ -19,13 +19,18 @@ setup_file() {
 }
 
 @test "the unit and known-answer suites pass in the fresh clone, none skipped" {
-	run clean_env nice make -C "$CLONE_A" --no-print-directory NO_DEPS=1 -j2 unit-test
+	# The download cache is the one thing from outside: a unit test reads Debian's
+	# s390x kernel from it (make test has fetched it).
+	: "${CACHE_DIR:?}"
+	run clean_env CACHE_DIR="$CACHE_DIR" nice make -C "$CLONE_A" --no-print-directory \
+		NO_DEPS=1 -j2 unit-test
 	printf '%s\n' "$output" | tail -n 12
 	[ "$status" -eq 0 ]
 	[[ "$(last_line)" =~ ^[1-9][0-9]*\ passed,\ 0\ failed,\ 0\ skipped$ ]]
 	# The known answers were checked, against the clone's own vectors.
 	printf '%s\n' "$output" | grep -q '^\[test_kat\] ok '
-	! printf '%s\n' "$output" | grep -q "$REPO/"
+	# Nothing was read from this tree (its download cache aside).
+	! printf '%s\n' "$output" | grep -F "$REPO/" | grep -q -v -F "$CACHE_DIR/"
 }
 
 @test "no tracked file names the reference directory outside the project" {
