@@ -1,12 +1,18 @@
+# SPDX-License-Identifier: MIT
 # IBM Z Secure Execution guest toolkit: one make for everything.
 #
 #   make            build segen (with the s390x boot stub embedded)
 #   make test       run every test suite; ends with "N passed, N failed, N skipped"
 #   make check      the whole suite again, built with ASan + UBSan
+#   make check-userspace  unit, cli, fuzz and stub-decoder suites with ASan + UBSan
+#                   (SUITES='cli fuzz-*' picks suites by name for test and check)
 #   make bench      speed and memory ratios (printed, not asserted by tests)
 #   make demo       fetch a Debian s390x kernel, build and boot-test a sample image
 #   make deps       install the Debian packages everything above needs (idempotent)
 #   make install    PREFIX=/usr/local DESTDIR= : segen, the genprotimg link, man page
+#
+# CPPFLAGS, CFLAGS and LDFLAGS from the environment are added after the project's
+# flags and the hardening defaults (mk/flags.mk); SOURCE_DATE_EPOCH dates the man page.
 
 BUILD ?= build
 CACHE_DIR ?= $(CURDIR)/.cache
@@ -36,19 +42,35 @@ TEST_SUITES =
 all:
 
 include mk/deps.mk
+include mk/flags.mk
 include stub/stub.mk
 include genimage/genimage.mk
 include tests/tests.mk
 include tests/fuzz/fuzz.mk
 -include kernel-patches/kernel.mk
 
-all: $(SEGEN)
+# The man page as installed: its version is VERSION and, when SOURCE_DATE_EPOCH is
+# set (a Debian build sets it from debian/changelog), its date is that day, so the
+# page does not depend on when it was built; otherwise it keeps the date written
+# in it, the release's. Regenerated every time (it is cheap), replaced only when
+# it changed.
+MAN_PAGE := $(BUILD)/man/segen.1
+MAN_DATE = $(if $(SOURCE_DATE_EPOCH),$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%d))
+.PHONY: $(MAN_PAGE)
+$(MAN_PAGE): genimage/man/segen.1 VERSION
+	@mkdir -p $(@D)
+	@sed -e '/^\.TH /{s/"segen [^"]*"/"segen $(VERSION)"/' \
+		$(if $(MAN_DATE),-e 's/"[0-9]\{4\}-[0-9]\{2\}-[0-9]\{2\}"/"$(MAN_DATE)"/') \
+		-e '}' $< >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
 
-install: $(SEGEN)
+all: $(SEGEN) $(MAN_PAGE)
+
+install: $(SEGEN) $(MAN_PAGE)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(SEGEN) $(DESTDIR)$(PREFIX)/bin/segen
 	ln -sf segen $(DESTDIR)$(PREFIX)/bin/genprotimg
-	install -m 0644 genimage/man/segen.1 $(DESTDIR)$(PREFIX)/share/man/man1/segen.1
+	install -m 0644 $(MAN_PAGE) $(DESTDIR)$(PREFIX)/share/man/man1/segen.1
 	ln -sf segen.1 $(DESTDIR)$(PREFIX)/share/man/man1/genprotimg.1
 
 uninstall:

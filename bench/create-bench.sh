@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Speed and memory of `segen create`, measured against its floor in the same run.
 #
 # The PLD is one SHA-512 over every stored byte, so `openssl dgst -sha512` over

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # segen: the image builder and inspector.
 SEGEN_LIB := $(BUILD)/libsegen.a
 
@@ -12,6 +13,9 @@ SEGEN_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 SEGEN_LDFLAGS += -fsanitize=address,undefined
 endif
 SEGEN_CFLAGS += $(EXTRA_CFLAGS)
+# Hardening defaults, then the caller's CPPFLAGS/CFLAGS/LDFLAGS (mk/flags.mk).
+SEGEN_CFLAGS += $(HOST_CFLAGS)
+SEGEN_LDFLAGS += $(HOST_LDFLAGS)
 
 # One folder per stage of the data flow: cli -> create (inputs) -> pki -> format
 # (header, layout) -> crypto (key slots, components) -> base (output); inspect reads
@@ -35,7 +39,7 @@ $(BUILD)/gen/stub_blobs.S: genimage/stub_blobs.S.in $(STUB_STAGE_A_BIN) $(STUB_S
 	sed -e 's|@STAGE_A@|$(abspath $(STUB_STAGE_A_BIN))|' \
 	    -e 's|@STAGE_B@|$(abspath $(STUB_STAGE_B_BIN))|' $< > $@
 $(SEGEN_BLOBS_OBJ): $(BUILD)/gen/stub_blobs.S
-	$(CC) -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
 $(SEGEN): $(BUILD)/obj/$(SEGEN_MAIN_SRC:.c=.o) $(SEGEN_BLOBS_OBJ) $(SEGEN_LIB)
 	$(CC) $(SEGEN_LDFLAGS) -o $@ $^ $(SEGEN_LDLIBS)

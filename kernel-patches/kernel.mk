@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Issue 5: guest kernel patches for protected virtualization (s390x).
 #
 #   make kernel-test   unpack Debian's linux-source-6.1, apply the series,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Debian packages the project needs; `make deps` installs the missing ones.
 DEB_PACKAGES := build-essential make git gcc-s390x-linux-gnu binutils-s390x-linux-gnu \
 	libc6-dev-s390x-cross qemu-system-misc libssl-dev libcurl4-openssl-dev zlib1g-dev \

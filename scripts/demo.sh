@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The main job on built-in sample data: build a Secure Execution image of
 # Debian's s390x kernel with a sample initrd for a throwaway TEST host, show
 # what is inside, check it as the Ultravisor would, and boot it under QEMU.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Install the Debian packages in $DEB_PACKAGES that are missing. Idempotent and
 # quiet when nothing is missing, so `make deps` is cheap to run every time.
 set -euo pipefail

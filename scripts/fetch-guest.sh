@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fetch the s390x guest used by the demo and the end-to-end tests: Debian's
 # s390x kernel and busybox-static, downloaded (never installed) into
 # $CACHE_DIR/guest and unpacked there:

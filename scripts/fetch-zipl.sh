@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fetch IBM's boot loader installer for the zipl disk-boot test: Debian's
 # s390-tools (s390x), downloaded (never installed) into $CACHE_DIR/zipl and
 # unpacked into a sysroot that qemu-s390x-static can run zipl from:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Build a small gzip initramfs around a static s390x busybox whose /init reports
 # what the guest received, then powers the guest off:
 #   segen-guest: cmdline=[<the exact /proc/cmdline>]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Boot stub build (cross-compiled s390x). Owned by stub/; see docs/stub.md.
 # Contract with the rest of the build:
 #   STUB_STAGE_A_BIN (set in the top Makefile)  flat stage-a blob (guest addresses 0 .. end, file offset = address)

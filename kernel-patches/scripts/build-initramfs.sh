@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Build the test guest's initramfs: /init (tests/guest-init.c) and
 # /bin/pv-selfcheck (tools/pv-selfcheck.c), static s390x programs.
 #   build-initramfs.sh OUTPUT.cpio.gz

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Build the issue-5 test kernel: unpack Debian's linux-source-6.1, apply the
 # series, configure tinyconfig + config/guest.config, build with at most two
 # jobs. Everything lives under $CACHE_DIR/kernel/<key>, where the key is a
@@ -55,11 +56,16 @@ if [ ! -f "$work/patched" ]; then
 	touch "$work/patched"
 fi
 
-mk=(make -s -C "$src" O="$out" ARCH=s390 CROSS_COMPILE="$cross")
+# The kernel is a separate build, not part of ours: started from a recursive
+# make (make check), it would inherit our MAKEFLAGS, i.e. our command-line
+# variables (CC=, BUILD=, ...) and -w, whose "Entering directory" lines would
+# land in the path this script prints on stdout.
+unset MAKEFLAGS MFLAGS MAKELEVEL
+mk=(make -s --no-print-directory -C "$src" O="$out" ARCH=s390 CROSS_COMPILE="$cross")
 mkdir -p "$out"
 "${mk[@]}" tinyconfig >/dev/null
 "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$here/config/guest.config" >/dev/null
-"${mk[@]}" olddefconfig
+"${mk[@]}" olddefconfig >&2
 while IFS= read -r opt; do
 	case "$opt" in
 	CONFIG_*=n) grep -qx "# ${opt%=n} is not set" "$out/.config" ;;

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Check that a disk image starts with the test guest's pattern.
 
     check-pattern.py IMAGE BYTES

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The issue-5 test flow, as TAP on stdout: build the patched kernel (cached),
 # build the test initramfs, boot the scenarios under qemu-system-s390x, run
 # the keyless lint.

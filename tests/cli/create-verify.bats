@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # segen create with host-key document verification (issue #4 wired into #2):
 # offline against the s390-tools asset PKI, online (the default) against a
 # PKI generated with openssl whose CRLs a local HTTP server hands out.

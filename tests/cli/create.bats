@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # segen create: options, output handling and every bad input of issue #2.
 
 load helpers

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared set-up for the CLI tests. SEGEN and VECTORS_DIR come from `make test`.
 : "${SEGEN:?run through make test (SEGEN unset)}"
 : "${VECTORS_DIR:?run through make test (VECTORS_DIR unset)}"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # segen verify-hkd: host-key document verification from the command line.
 #
 # Three PKIs: the fake IBM PKI of s390-tools (vectors/s390-tools-assets/cert,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # segen info, verify and unpack from the command line, and make install.
 
 load helpers

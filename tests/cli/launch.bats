@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # segen launch-config: the QEMU command line is parsed by the real
 # qemu-system-s390x up to its refusal without KVM, and built device by device
 # under TCG; the libvirt domain validates against libvirt's own schema.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # verify refuses an image whose stage-a parameters (0x11000, docs/format.md
 # section 5) disagree with the SE header or the IPIB the image carries: the
 # UV's digests do not cover stage-a, so only this check sees it, before

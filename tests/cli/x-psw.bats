@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # --x-psw ADDRESS (IBM's genprotimg option): where stage-b starts the placed
 # payload. IBM's spelling is hexadecimal with or without 0x; create refuses an
 # odd address or one outside what stage-b places at [0x10000, size).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # End to end on a real kernel: segen create -> segen boot-test (the UV's
 # unpack, then QEMU TCG) -> stage-b -> Debian's s390x kernel -> our init,
 # which prints the command line it got and a marker from the initrd.

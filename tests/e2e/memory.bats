@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Guest memory on the real path: Debian's s390x kernel and busybox initramfs
 # images; info states the minimum, boot-test's default and exactly the minimum
 # boot to init, clearly less is refused before QEMU starts, and a quarter less

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # An image as segen writes it, started the way a loader would (QEMU -kernel
 # places the file at 0 and follows the IPL PSW): stage-a runs, finds no
 # Secure Execution under TCG (facility 161), says so on the SCLP console and

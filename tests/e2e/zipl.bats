@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The disk boot real hosts use: IBM's zipl (Debian's s390-tools, s390x, run
 # under qemu-s390x-static from the sysroot scripts/fetch-zipl.sh unpacks)
 # writes a bootmap for a segen image onto a disk image, and QEMU's own

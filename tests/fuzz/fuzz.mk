@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fuzz targets: every parser of untrusted input has one (tests/fuzz/fuzz_*.c).
 #  - In `make test` each runs through tests/fuzz/driver.c (no libFuzzer): its
 #    seeds plus FUZZ_DRIVER_ROUNDS deterministic mutations, under the same

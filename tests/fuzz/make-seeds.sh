@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Seed corpora for the fuzz targets, from the vectors and from a small image
 # segen makes here:  make-seeds.sh SEGEN VECTORS_DIR OUTDIR
 set -euo pipefail

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Start and stop tests/http/crl_server.py from shell tests (bats: load ../http/server).
 #

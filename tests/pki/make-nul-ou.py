@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # IBM Z signing-key certificates whose OU has an embedded NUL, for the
 # host-key verification tests (the openssl command cannot write such a name).
 #

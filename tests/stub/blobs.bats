@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The blobs segen embeds: the layout promises of stub/include/stub-abi.h, and
 # the wait codes documented in docs/stub.md.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for the stub's QEMU tests (tests/stub/*.bats).
 #
 # boot FILE starts FILE with qemu-system-s390x -kernel (software emulation)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # A payload that is not Linux, built the way kvm-unit-tests builds its PV
 # tests (s390x/Makefile there): objcopy -O binary of a program laid out from
 # address 0 with its entry at 0x10000 and no S390EP, then

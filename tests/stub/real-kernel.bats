@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Opt-in: stage-b starts a real s390x Linux kernel. Needs files the suite does
 # not download itself (make demo fetches the same Debian packages):
 #   STUB_REAL_KERNEL   a raw s390x kernel image, e.g. boot/vmlinuz-6.1.0-*-s390x

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Stage-a under QEMU TCG, which has no Secure Execution (no facility 161):
 # every failure path reachable there, checked by console text, wait code and
 # QEMU exit status.

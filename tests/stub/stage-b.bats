@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Stage-b for real under QEMU TCG: an ELF puts the test kernel, an initrd, a
 # command line and stage-b (parameters filled in) where the Ultravisor would
 # leave them decrypted; QEMU starts stage-b at its ELF entry in 64-bit mode.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The stub's QEMU tests (included from stub/stub.mk). Everything built here is
 # test-only and lives under $(BUILD)/stub/test, apart from the blobs segen embeds.
 
