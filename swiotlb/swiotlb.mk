@@ -22,18 +22,39 @@ $(SWIOTLB_LIB): $(SWIOTLB_LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+DEB_PACKAGES += libjson-c-dev
+
+# Trace parsing and replay, shared by swiotlb-replay, the benchmark and tests.
+SWIOTLB_TOOLS_LIB := $(BUILD)/swiotlb/libswiotlb-tools.a
+SWIOTLB_TOOLS_SRCS := swiotlb/tools/trace.c swiotlb/tools/replay.c swiotlb/tools/u64map.c
+SWIOTLB_TOOLS_OBJS := $(SWIOTLB_TOOLS_SRCS:swiotlb/%.c=$(BUILD)/swiotlb/obj/%.o)
+$(SWIOTLB_TOOLS_OBJS): SWIOTLB_CFLAGS += -Iswiotlb/tools
+$(SWIOTLB_TOOLS_LIB): $(SWIOTLB_TOOLS_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+SWIOTLB_REPLAY := $(BUILD)/swiotlb-replay
+SWIOTLB_BENCH := $(BUILD)/swiotlb/swiotlb-bench
+SWIOTLB_LINK := $(SWIOTLB_TOOLS_LIB) $(SWIOTLB_BASELINE_OBJ) $(SWIOTLB_LIB)
+$(SWIOTLB_REPLAY): swiotlb/tools/swiotlb-replay.c $(SWIOTLB_LINK)
+	$(CC) $(SWIOTLB_CFLAGS) -Iswiotlb/tools $(SWIOTLB_LDFLAGS) $< $(SWIOTLB_LINK) -ljson-c -o $@
+$(SWIOTLB_BENCH): swiotlb/bench/swiotlb-bench.c $(SWIOTLB_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(SWIOTLB_CFLAGS) -Iswiotlb/tools $(SWIOTLB_LDFLAGS) $< $(SWIOTLB_LINK) -o $@
+all: $(SWIOTLB_REPLAY)
+
 SWIOTLB_TEST_SRCS := $(wildcard swiotlb/tests/test_*.c)
 SWIOTLB_TESTS := $(SWIOTLB_TEST_SRCS:swiotlb/tests/%.c=$(BUILD)/swiotlb/tests/%)
 
-$(BUILD)/swiotlb/tests/%: swiotlb/tests/%.c $(SWIOTLB_LIB) $(SWIOTLB_BASELINE_OBJ)
+$(BUILD)/swiotlb/tests/%: swiotlb/tests/%.c $(SWIOTLB_LINK)
 	@mkdir -p $(@D)
-	$(CC) $(SWIOTLB_CFLAGS) -Itests/unit $(SWIOTLB_LDFLAGS) $< $(SWIOTLB_BASELINE_OBJ) \
-		$(SWIOTLB_LIB) -o $@
+	$(CC) $(SWIOTLB_CFLAGS) -Itests/unit -Iswiotlb/tools $(SWIOTLB_LDFLAGS) $< \
+		$(SWIOTLB_LINK) -o $@
 
 SWIOTLB_SUITES = $(foreach t,$(SWIOTLB_TESTS),swiotlb-$(notdir $(t)) '$(TEST_ENV) $(t)')
 SWIOTLB_TEST_BINS := $(SWIOTLB_TESTS)
 
--include $(SWIOTLB_LIB_OBJS:.o=.d) $(SWIOTLB_BASELINE_OBJ:.o=.d)
+-include $(SWIOTLB_LIB_OBJS:.o=.d) $(SWIOTLB_BASELINE_OBJ:.o=.d) $(SWIOTLB_TOOLS_OBJS:.o=.d)
 
 # The concurrency tests again under ThreadSanitizer (not with ASan: the two
 # cannot share a binary), built from the sources.
@@ -48,6 +69,8 @@ SWIOTLB_SUITES += swiotlb-test_hostile-tsan '$(TEST_ENV) $(SWIOTLB_TSAN_TEST)'
 SWIOTLB_TEST_BINS += $(SWIOTLB_TSAN_TEST)
 endif
 
+SWIOTLB_SUITES += swiotlb-replay 'SWIOTLB_REPLAY=$(abspath $(SWIOTLB_REPLAY)) bats --tap swiotlb/tests'
+SWIOTLB_TEST_BINS += $(SWIOTLB_REPLAY)
 TEST_SUITES += $(SWIOTLB_SUITES)
 test-build: $(SWIOTLB_TEST_BINS)
 
@@ -55,3 +78,58 @@ test-build: $(SWIOTLB_TEST_BINS)
 swiotlb: $(SWIOTLB_LIB)
 swiotlb-test: $(SWIOTLB_TEST_BINS)
 	tests/run-suites $(SWIOTLB_SUITES)
+
+# Fuzz targets for the trace and configuration parsers: in `make test` through
+# the project's deterministic driver, in `make fuzz` with libFuzzer.
+SWIOTLB_FUZZ_TARGETS := trace config
+SWIOTLB_FUZZ_DRIVERS := $(SWIOTLB_FUZZ_TARGETS:%=$(BUILD)/fuzz/driver_swiotlb_%)
+$(BUILD)/fuzz/driver_swiotlb_%: swiotlb/fuzz/fuzz_%.c tests/fuzz/driver.c $(SEGEN_LIB) \
+		$(SWIOTLB_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(SEGEN_CFLAGS) -Iswiotlb/include -Iswiotlb/tools $(SEGEN_LDFLAGS) $^ -o $@ \
+		$(SEGEN_LDLIBS)
+test-build: $(SWIOTLB_FUZZ_DRIVERS)
+TEST_SUITES += $(foreach t,$(SWIOTLB_FUZZ_TARGETS),fuzz-swiotlb_$(t) \
+	'$(abspath $(BUILD))/fuzz/driver_swiotlb_$(t) swiotlb_$(t) \
+	$(abspath swiotlb/fuzz/seeds/$(t))/*')
+
+$(BUILD)/fuzz/libfuzzer_swiotlb_%: swiotlb/fuzz/fuzz_%.c $(SWIOTLB_LIB_SRCS) $(SWIOTLB_TOOLS_SRCS) \
+		swiotlb/baseline/alloc_linux61.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(filter-out -O2 -Wformat=2,$(SWIOTLB_CFLAGS)) -Iswiotlb/tools $(FUZZ_FLAGS) \
+		-fsanitize=fuzzer $^ -o $@
+.PHONY: swiotlb-fuzz
+swiotlb-fuzz: $(SWIOTLB_FUZZ_TARGETS:%=$(BUILD)/fuzz/libfuzzer_swiotlb_%)
+	@for t in $(SWIOTLB_FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/corpus/swiotlb_$$t; \
+		cp -n swiotlb/fuzz/seeds/$$t/* $(BUILD)/fuzz/corpus/swiotlb_$$t/ 2>/dev/null || true; \
+		echo "fuzz: swiotlb_$$t for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/fuzz/libfuzzer_swiotlb_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			-print_final_stats=1 $(BUILD)/fuzz/corpus/swiotlb_$$t 2>&1 | \
+			grep -E "^(stat::number_of_executed_units|==|SUMMARY|.*ERROR)" || exit 1; \
+	done
+fuzz: swiotlb-fuzz
+
+# make install adds the tool, its man page, the library and its header.
+.PHONY: swiotlb-install
+install: swiotlb-install
+swiotlb-install: $(SWIOTLB_REPLAY) $(SWIOTLB_LIB)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 0755 $(SWIOTLB_REPLAY) $(DESTDIR)$(PREFIX)/bin/swiotlb-replay
+	install -m 0644 swiotlb/man/swiotlb-replay.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(SWIOTLB_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 swiotlb/include/swiotlb.h $(DESTDIR)$(PREFIX)/include/
+uninstall: swiotlb-uninstall
+.PHONY: swiotlb-uninstall
+swiotlb-uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/swiotlb-replay \
+		$(DESTDIR)$(PREFIX)/share/man/man1/swiotlb-replay.1 \
+		$(DESTDIR)$(PREFIX)/lib/libswiotlb.a $(DESTDIR)$(PREFIX)/include/swiotlb.h
+
+# make bench: libswiotlb against the Linux 6.1 allocator, ratios per round.
+SWIOTLB_BENCH_ROUNDS ?= 5
+.PHONY: swiotlb-bench
+bench: swiotlb-bench
+swiotlb-bench: $(SWIOTLB_BENCH)
+	$(SWIOTLB_BENCH) --rounds $(SWIOTLB_BENCH_ROUNDS) $(SWIOTLB_BENCH_ARGS)

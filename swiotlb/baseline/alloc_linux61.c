@@ -57,8 +57,8 @@ static int64_t linux61_find(void *state, const struct alloc_request *req, unsign
 	struct linux61_area *area = &st->areas[area_index];
 	uint64_t boundary_mask = req->boundary_mask ? req->boundary_mask : ~0ull;
 	uint64_t tbl_dma_addr = pool->dma_base & boundary_mask;
-	uint64_t max_slots = boundary_mask == ~0ull ? 1ull << (64 - SWIOTLB_SLOT_SHIFT)
-						    : (boundary_mask + 1) >> SWIOTLB_SLOT_SHIFT;
+	uint64_t max_slots = boundary_mask == ~0ull ? 1ull << (64 - SWIOTLB_SLOT_SHIFT) :
+						      (boundary_mask + 1) >> SWIOTLB_SLOT_SHIFT;
 	uint64_t nslots = req->nslots, stride = req->stride;
 	uint64_t slot_base, index, wrap, slot_index, checked = 0, count = 0;
 

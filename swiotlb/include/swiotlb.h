@@ -38,8 +38,9 @@ enum swiotlb_allocator {
 	/* This library's allocator (docs/swiotlb.md). */
 	SWIOTLB_ALLOC_BITMAP = 0,
 	/*
-	 * The Linux 6.1 allocator re-implemented, for comparison. Only present
-	 * when libswiotlb-linux61.a is linked (tests and the benchmark).
+	 * The Linux 6.1 allocator re-implemented, for comparison and for
+	 * modelling a guest kernel. Only present when the baseline object is
+	 * linked in (tests, the benchmark, swiotlb-replay).
 	 */
 	SWIOTLB_ALLOC_LINUX61 = 1,
 };
@@ -92,9 +93,9 @@ struct swiotlb_stats {
 /* Free-space shape of the pool, for sizing and fragmentation reports. */
 struct swiotlb_free_extents {
 	uint64_t free_slots;
-	uint64_t free_runs;	  /* maximal runs of free slots inside segments */
-	uint64_t largest_run;	  /* in slots, at most 128 */
-	uint64_t free_segments;	  /* segments with every slot free */
+	uint64_t free_runs;	/* maximal runs of free slots inside segments */
+	uint64_t largest_run;	/* in slots, at most 128 */
+	uint64_t free_segments; /* segments with every slot free */
 };
 
 struct swiotlb_pool;
@@ -132,8 +133,8 @@ int swiotlb_map(struct swiotlb_pool *pool, const struct swiotlb_device *dev, voi
  * must be what swiotlb_map() returned and @mapping_size at most what was
  * mapped; anything else is refused with -EINVAL and changes nothing.
  */
-int swiotlb_unmap(struct swiotlb_pool *pool, const struct swiotlb_device *dev,
-		  uint64_t dma_addr, size_t mapping_size, enum swiotlb_dir dir);
+int swiotlb_unmap(struct swiotlb_pool *pool, const struct swiotlb_device *dev, uint64_t dma_addr,
+		  size_t mapping_size, enum swiotlb_dir dir);
 
 /*
  * Partial syncs inside a live mapping: @dma_addr may point anywhere in it,

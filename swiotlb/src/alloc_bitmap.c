@@ -49,8 +49,8 @@ static inline unsigned int ctz128(segmap_t v)
 {
 	uint64_t low = (uint64_t)v;
 
-	return low ? (unsigned int)__builtin_ctzll(low)
-		   : 64 + (unsigned int)__builtin_ctzll((uint64_t)(v >> 64));
+	return low ? (unsigned int)__builtin_ctzll(low) :
+		     64 + (unsigned int)__builtin_ctzll((uint64_t)(v >> 64));
 }
 
 static inline segmap_t run_mask(unsigned int n)
@@ -114,7 +114,8 @@ static segmap_t allowed_starts(const struct bitmap_state *st, const struct alloc
 static bool segment_allowed(const struct bitmap_state *st, const struct bitmap_area *a,
 			    uint32_t seg, const struct alloc_request *req)
 {
-	uint64_t base = slot_dma_addr(st->pool, a->first_slot + (uint64_t)seg * SWIOTLB_SEGMENT_SLOTS);
+	uint64_t base = slot_dma_addr(st->pool,
+				      a->first_slot + (uint64_t)seg * SWIOTLB_SEGMENT_SLOTS);
 	uint64_t high = ~(SEG_ADDR_BITS | (SWIOTLB_SLOT_SIZE - 1));
 
 	return !(base & req->zero_mask & high) &&

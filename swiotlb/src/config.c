@@ -63,8 +63,9 @@ int swiotlb_config_parse(const char *value, struct swiotlb_config *cfg, const ch
 		p += 8;
 	r = parse_number(&p, SWIOTLB_MAX_SLABS, &nslabs);
 	if (r < 0) {
-		set_reason(reason, r == -ERANGE ? "slot count too large"
-						: "expected <slots>[,<areas>] with a number of slots");
+		set_reason(reason, r == -ERANGE ?
+					   "slot count too large" :
+					   "expected <slots>[,<areas>] with a number of slots");
 		return -EINVAL;
 	}
 	/* The kernel rounds up so that no segment is shorter than 128 slots. */

@@ -54,7 +54,8 @@ static void *map_aligned(size_t size)
 
 	if (raw == MAP_FAILED)
 		return NULL;
-	start = ((uintptr_t)raw + SWIOTLB_SEGMENT_SIZE - 1) & ~(uintptr_t)(SWIOTLB_SEGMENT_SIZE - 1);
+	start = ((uintptr_t)raw + SWIOTLB_SEGMENT_SIZE - 1) &
+		~(uintptr_t)(SWIOTLB_SEGMENT_SIZE - 1);
 	end = start + size;
 	if (start > (uintptr_t)raw)
 		munmap(raw, start - (uintptr_t)raw);
@@ -115,7 +116,8 @@ int swiotlb_pool_new(const struct swiotlb_config *cfg, struct swiotlb_pool **ret
 	}
 	pool->shared = true;
 	/* Whatever the memory held before, the device starts from zeros. */
-	memset(pool->vaddr, 0, pool->size);
+	if (!pool->own_region)
+		memset(pool->vaddr, 0, pool->size);
 	*ret_pool = pool;
 	return 0;
 fail:
@@ -164,7 +166,8 @@ size_t swiotlb_max_mapping_size(const struct swiotlb_device *dev)
 	uint64_t min_align = 0;
 
 	if (dev && dev->min_align_mask)
-		min_align = (dev->min_align_mask + SWIOTLB_SLOT_SIZE) & ~(uint64_t)(SWIOTLB_SLOT_SIZE - 1);
+		min_align = (dev->min_align_mask + SWIOTLB_SLOT_SIZE) &
+			    ~(uint64_t)(SWIOTLB_SLOT_SIZE - 1);
 	if (min_align >= SWIOTLB_SEGMENT_SIZE)
 		return 0;
 	return SWIOTLB_SEGMENT_SIZE - (size_t)min_align;
@@ -203,12 +206,13 @@ static void build_request(const struct swiotlb_device *dev, uint64_t orig_addr, 
 
 static void account_used(struct swiotlb_pool *pool, unsigned int nslots)
 {
-	uint64_t now = atomic_fetch_add_explicit(&pool->used, nslots, memory_order_relaxed) + nslots;
+	uint64_t now = atomic_fetch_add_explicit(&pool->used, nslots, memory_order_relaxed) +
+		       nslots;
 	uint64_t high = atomic_load_explicit(&pool->high_water, memory_order_relaxed);
 
-	while (now > high && !atomic_compare_exchange_weak_explicit(&pool->high_water, &high, now,
-								     memory_order_relaxed,
-								     memory_order_relaxed))
+	while (now > high &&
+	       !atomic_compare_exchange_weak_explicit(&pool->high_water, &high, now,
+						      memory_order_relaxed, memory_order_relaxed))
 		;
 }
 
@@ -272,7 +276,8 @@ int swiotlb_map(struct swiotlb_pool *pool, const struct swiotlb_device *dev, voi
 	tlb = run + offset;
 	memset(run, 0, offset);
 	memcpy(tlb, orig, mapping_size);
-	memset(tlb + mapping_size, 0, ((size_t)nslots << SWIOTLB_SLOT_SHIFT) - offset - mapping_size);
+	memset(tlb + mapping_size, 0,
+	       ((size_t)nslots << SWIOTLB_SLOT_SHIFT) - offset - mapping_size);
 	count(&ctr->maps);
 	*ret_dma_addr = slot_dma_addr(pool, (uint64_t)index) + offset;
 	return 0;
@@ -313,8 +318,8 @@ static void bounce(struct swiotlb_pool *pool, uint64_t index, uint64_t pos, size
 		memcpy(orig, tlb, size);
 }
 
-int swiotlb_unmap(struct swiotlb_pool *pool, const struct swiotlb_device *dev,
-		  uint64_t dma_addr, size_t mapping_size, enum swiotlb_dir dir)
+int swiotlb_unmap(struct swiotlb_pool *pool, const struct swiotlb_device *dev, uint64_t dma_addr,
+		  size_t mapping_size, enum swiotlb_dir dir)
 {
 	struct area_counters *ctr;
 	struct mapping_record *head;
@@ -404,8 +409,8 @@ void swiotlb_get_stats(const struct swiotlb_pool *pool, struct swiotlb_stats *re
 		s.unmaps += atomic_load_explicit(&c->unmaps, memory_order_relaxed);
 		s.fail_too_big += atomic_load_explicit(&c->fail_too_big, memory_order_relaxed);
 		s.fail_full += atomic_load_explicit(&c->fail_full, memory_order_relaxed);
-		s.fail_fragmented +=
-			atomic_load_explicit(&c->fail_fragmented, memory_order_relaxed);
+		s.fail_fragmented += atomic_load_explicit(&c->fail_fragmented,
+							  memory_order_relaxed);
 		s.fail_invalid += atomic_load_explicit(&c->fail_invalid, memory_order_relaxed);
 	}
 	*ret_stats = s;

@@ -35,7 +35,11 @@
 #define ROUNDS 1500
 #define CANARY 0xc5
 
-enum device_op { DEV_CHECK = 1, DEV_FILL = 2, DEV_QUIT = 3 };
+enum device_op {
+	DEV_CHECK = 1,
+	DEV_FILL = 2,
+	DEV_QUIT = 3
+};
 
 struct device_cmd {
 	uint32_t op;
@@ -69,7 +73,8 @@ static void *map_pool(void)
 
 	if (reserve == MAP_FAILED)
 		return NULL;
-	at = ((uintptr_t)reserve + SWIOTLB_SEGMENT_SIZE - 1) & ~(uintptr_t)(SWIOTLB_SEGMENT_SIZE - 1);
+	at = ((uintptr_t)reserve + SWIOTLB_SEGMENT_SIZE - 1) &
+	     ~(uintptr_t)(SWIOTLB_SEGMENT_SIZE - 1);
 	return mmap((void *)at, POOL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, pool_fd,
 		    0);
 }
@@ -279,7 +284,9 @@ struct hostile_worker {
 static void *hostile_guest(void *arg)
 {
 	struct hostile_worker *w = arg;
-	enum { PAD = 64 };
+	enum {
+		PAD = 64
+	};
 	uint8_t *buf = malloc(65536 + 2 * PAD);
 	uint64_t x = 0xdeadbeefull * (w->id + 1);
 
@@ -355,8 +362,9 @@ static void test_hostile_device(void *region)
 	swiotlb_get_stats(pool, &st);
 	ok(canary == 0, "hostile device: private memory around every mapping untouched (%u)",
 	   canary);
-	ok(priv == 0, "hostile device: a TO_DEVICE buffer never changes, whatever the device "
-		      "writes (%u)",
+	ok(priv == 0,
+	   "hostile device: a TO_DEVICE buffer never changes, whatever the device "
+	   "writes (%u)",
 	   priv);
 	ok(bogus == 0 && refused == 0,
 	   "made-up lengths and addresses are refused, honest ones accepted (%u accepted, %u "

@@ -40,12 +40,12 @@ static struct swiotlb_pool *new_pool(uint64_t nslabs, unsigned int nareas)
 }
 
 /* Run a parse or check first, so the message printed is the one it set. */
-#define CONFIG_CASE(call, cond, name)                                  \
-	do {                                                           \
-		why = NULL;                                            \
-		int r_ = (call);                                       \
-		ok((cond), name ": %s", why ? why : "(no reason)");     \
-		(void)r_;                                              \
+#define CONFIG_CASE(call, cond, name)                               \
+	do {                                                        \
+		why = NULL;                                         \
+		int r_ = (call);                                    \
+		ok((cond), name ": %s", why ? why : "(no reason)"); \
+		(void)r_;                                           \
 	} while (0)
 
 static void test_config(void)
@@ -114,7 +114,8 @@ static void test_fill_and_drain(void)
 					    SWIOTLB_TO_DEVICE, n & 1, &addrs[n])) == 0)
 		n++;
 	swiotlb_get_stats(pool, &st);
-	ok(n == 1024 && r == -ENOSPC, T("1024 one-slot mappings fit, the next fails (%u, %d)", n, r));
+	ok(n == 1024 && r == -ENOSPC,
+	   T("1024 one-slot mappings fit, the next fails (%u, %d)", n, r));
 	ok(st.used == 1024 && st.high_water == 1024 && st.fail_full == 1 && st.maps == 1024,
 	   T("stats: used %llu, high water %llu, full failures %llu", (unsigned long long)st.used,
 	     (unsigned long long)st.high_water, (unsigned long long)st.fail_full));
@@ -242,7 +243,10 @@ static unsigned int random_alignment_run(bool combine_aligns, unsigned int *ret_
 					 unsigned int *ret_overlap, unsigned int *ret_bad_data,
 					 uint64_t *ret_used)
 {
-	enum { NSLABS = 4096, MAX_LIVE = 200 };
+	enum {
+		NSLABS = 4096,
+		MAX_LIVE = 200
+	};
 	static const uint64_t min_aligns[] = { 0, 0xfff, 0x7ff, 0x3fff };
 	static const uint64_t alloc_aligns[] = { 0, 0xfff, 0xffff };
 	static const uint64_t boundaries[] = { 0, 0xffff, 0x1ffff, 0xfffff };
@@ -347,7 +351,8 @@ static void test_random_alignment(void)
 	   T("%u random mappings: every one keeps min-align, alloc-align, boundary and page "
 	     "rules (%u broke one)",
 	     maps, bad_align));
-	ok(overlap == 0, T("no slot handed out twice (CVE-2024-35814 class): %u overlaps", overlap));
+	ok(overlap == 0,
+	   T("no slot handed out twice (CVE-2024-35814 class): %u overlaps", overlap));
 	ok(bad_data == 0, T("every mapping holds exactly its caller's bytes (%u wrong)", bad_data));
 	ok(used == 0, T("all random mappings given back, nothing leaked"));
 
@@ -409,8 +414,7 @@ static void test_share_callbacks(void)
 	ok(log.unshared == 128, T("and unshared once when the pool goes (%u)", log.unshared));
 	log = (struct share_log){ .fail_at = 40 };
 	pool = NULL;
-	ok(swiotlb_pool_new(&cfg, &pool) == -EIO && !pool && log.shared == 39 &&
-		   log.unshared == 39,
+	ok(swiotlb_pool_new(&cfg, &pool) == -EIO && !pool && log.shared == 39 && log.unshared == 39,
 	   T("a failing share fails the pool and unshares the 39 pages shared before it"));
 }
 
