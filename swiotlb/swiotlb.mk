@@ -133,3 +133,12 @@ SWIOTLB_BENCH_ROUNDS ?= 5
 bench: swiotlb-bench
 swiotlb-bench: $(SWIOTLB_BENCH)
 	$(SWIOTLB_BENCH) --rounds $(SWIOTLB_BENCH_ROUNDS) $(SWIOTLB_BENCH_ARGS)
+
+# A real guest closes the loop: record a trace, replay it, boot with the
+# recommendation (no failure) and with one step less (failures, as replayed).
+SWIOTLB_SUITES_GUEST = swiotlb-guest 'SWIOTLB_REPLAY=$(abspath $(SWIOTLB_REPLAY)) \
+	CACHE_DIR=$(CACHE_DIR) swiotlb/guest/run-loop.sh'
+TEST_SUITES += $(SWIOTLB_SUITES_GUEST)
+.PHONY: swiotlb-guest-test
+swiotlb-guest-test: $(SWIOTLB_REPLAY)
+	tests/run-suites $(SWIOTLB_SUITES_GUEST)

@@ -21,8 +21,22 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"34 maps, 34 unmaps"* ]]
 	[[ "$output" == *"peak 384 slots"*", 0 failures"* ]]
-	[[ "$output" == *"recommend: swiotlb=768,2 (smallest pool without a failure: 512 slots"* ]]
+	[[ "$output" == *"recommend: swiotlb=1024,2 (the trace needs 512 slots"*"power of two"* ]]
 	[[ "$output" == *"one step smaller, swiotlb=256,2, fails 1 times"* ]]
+}
+
+@test "the libswiotlb model steps by a segment per area, not by powers of two" {
+	run "$SWIOTLB_REPLAY" --model libswiotlb --swiotlb 1024 "$tmp/three.csv"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"recommend: swiotlb=768,2 (the trace needs 512 slots"* ]]
+	[[ "$output" != *"power of two"* ]]
+}
+
+@test "a pool the kernel would round is replayed as the kernel makes it" {
+	run "$SWIOTLB_REPLAY" --swiotlb 3000,1 --no-recommend "$tmp/three.csv"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Linux 6.1 makes a pool of 4096 slots for swiotlb=3072,1"* ]]
+	[[ "$output" == *"pool: 4096 slots"* ]]
 }
 
 @test "the pool one step smaller fails in the replay too" {
@@ -39,6 +53,7 @@ teardown() {
 	[ "$status" -eq 0 ]
 	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); \
 		assert d["recommendation"]["kernel_parameter"] == "swiotlb=512,1", d; \
+		assert d["recommendation"]["min_slabs"] == 384, d; \
 		assert d["peak_slots"] == 384 and d["failures"] == 0' "$output"
 }
 
@@ -56,9 +71,13 @@ teardown() {
 	run "$SWIOTLB_REPLAY" --swiotlb 1024,3 "$tmp/three.csv"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"power of two"* ]]
-	run "$SWIOTLB_REPLAY" --swiotlb 256,4 "$tmp/three.csv"
+	run "$SWIOTLB_REPLAY" --model libswiotlb --swiotlb 256,4 "$tmp/three.csv"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"more areas than segments"* ]]
+	# Linux 6.1 would give each area a segment instead; the replay follows it.
+	run "$SWIOTLB_REPLAY" --swiotlb 256,4 --no-recommend "$tmp/three.csv"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"makes a pool of 512 slots for swiotlb=256,4"* ]]
 	run "$SWIOTLB_REPLAY" --margin lots "$tmp/three.csv"
 	[ "$status" -eq 2 ]
 	run "$SWIOTLB_REPLAY"

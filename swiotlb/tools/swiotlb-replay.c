@@ -158,10 +158,29 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 struct recommendation {
 	uint64_t min_ok;   /* smallest pool without a failure, 0 if none found */
-	uint64_t one_less; /* the next smaller pool, which fails */
+	uint64_t one_less; /* the next smaller pool the kernel can have, which fails */
 	uint64_t one_less_failures;
-	uint64_t recommended; /* min_ok plus the margin */
+	uint64_t recommended; /* min_ok plus the margin, as the kernel will size it */
 };
+
+/*
+ * The pool Linux 6.1 really makes for swiotlb=@nslabs: 128-slot aligned,
+ * then, since an area count is always set (from the parameter or from the
+ * CPUs), at least a segment per area and rounded up to a power of two
+ * (round_up_default_nslabs()).
+ */
+static uint64_t linux61_pool_size(uint64_t nslabs, unsigned int nareas)
+{
+	uint64_t p = 1;
+
+	nslabs = (nslabs + SWIOTLB_SEGMENT_SLOTS - 1) / SWIOTLB_SEGMENT_SLOTS *
+		 SWIOTLB_SEGMENT_SLOTS;
+	if (nslabs < (uint64_t)SWIOTLB_SEGMENT_SLOTS * nareas)
+		nslabs = (uint64_t)SWIOTLB_SEGMENT_SLOTS * nareas;
+	while (p < nslabs)
+		p <<= 1;
+	return p;
+}
 
 static int failures_at(const struct trace *t, const struct options *o, uint64_t nslabs,
 		       uint64_t *ret_failures)
@@ -222,13 +241,38 @@ static int recommend(const struct trace *t, const struct options *o, struct reco
 			hi = mid;
 	}
 	rec->min_ok = lo * step;
-	if (lo > 1) {
-		rec->one_less = (lo - 1) * step;
-		r = failures_at(t, o, rec->one_less, &rec->one_less_failures);
-		if (r < 0)
-			return r;
+	if (o->model == MODEL_LINUX61) {
+		/* The kernel's pools are powers of two: find the smallest that works. */
+		uint64_t pow2 = linux61_pool_size(rec->min_ok, o->pool.nareas);
+
+		for (;;) {
+			r = failures_at(t, o, pow2, &f);
+			if (r < 0)
+				return r;
+			if (!f || pow2 >= SWIOTLB_MAX_SLABS)
+				break;
+			pow2 <<= 1;
+		}
+		if (pow2 / 2 >= step) {
+			rec->one_less = pow2 / 2;
+			r = failures_at(t, o, rec->one_less, &rec->one_less_failures);
+			if (r < 0)
+				return r;
+		}
+		rec->recommended = linux61_pool_size(rec->min_ok * (100u + o->margin_pct) / 100,
+						     o->pool.nareas);
+		if (rec->recommended < pow2)
+			rec->recommended = pow2;
+	} else {
+		if (lo > 1) {
+			rec->one_less = (lo - 1) * step;
+			r = failures_at(t, o, rec->one_less, &rec->one_less_failures);
+			if (r < 0)
+				return r;
+		}
+		rec->recommended = (rec->min_ok * (100u + o->margin_pct) / 100 + step - 1) / step *
+				   step;
 	}
-	rec->recommended = (rec->min_ok * (100 + o->margin_pct) / 100 + step - 1) / step * step;
 	if (rec->recommended > SWIOTLB_MAX_SLABS)
 		rec->recommended = SWIOTLB_MAX_SLABS;
 	return 0;
@@ -357,11 +401,12 @@ static void print_text(const struct options *o, const struct trace *t,
 		       "larger than 256 KiB or one that no alignment allows)\n");
 		return;
 	}
-	printf("recommend: swiotlb=%llu,%u (smallest pool without a failure: %llu slots, "
-	       "%llu MiB; plus %u%% margin)\n",
+	printf("recommend: swiotlb=%llu,%u (the trace needs %llu slots, %llu MiB; plus %u%% "
+	       "margin%s)\n",
 	       (unsigned long long)rec->recommended, o->pool.nareas,
 	       (unsigned long long)rec->min_ok, (unsigned long long)(rec->min_ok >> 9),
-	       o->margin_pct);
+	       o->margin_pct,
+	       o->model == MODEL_LINUX61 ? ", rounded up to a power of two as Linux 6.1 does" : "");
 	if (rec->one_less)
 		printf("one step smaller, swiotlb=%llu,%u, fails %llu times\n",
 		       (unsigned long long)rec->one_less, o->pool.nareas,
@@ -386,6 +431,16 @@ int main(int argc, char **argv)
 	}
 	if (!o.areas_given)
 		o.pool.nareas = round_up_pow2(trace.max_cpu + 1);
+	if (o.model == MODEL_LINUX61 && o.pool.nslabs && o.pool.nareas &&
+	    (o.pool.nareas & (o.pool.nareas - 1)) == 0 && o.pool.nareas <= SWIOTLB_MAX_AREAS) {
+		uint64_t kernel_size = linux61_pool_size(o.pool.nslabs, o.pool.nareas);
+
+		if (kernel_size != o.pool.nslabs && !o.json)
+			printf("note: Linux 6.1 makes a pool of %llu slots for swiotlb=%llu,%u\n",
+			       (unsigned long long)kernel_size, (unsigned long long)o.pool.nslabs,
+			       o.pool.nareas);
+		o.pool.nslabs = kernel_size;
+	}
 	if (swiotlb_config_check(&o.pool, &why) < 0) {
 		fprintf(stderr, "swiotlb-replay: pool of %llu slots in %u areas: %s\n",
 			(unsigned long long)o.pool.nslabs, o.pool.nareas, why);
