@@ -131,8 +131,14 @@ swiotlb-uninstall:
 SWIOTLB_BENCH_ROUNDS ?= 5
 .PHONY: swiotlb-bench
 bench: swiotlb-bench
-swiotlb-bench: $(SWIOTLB_BENCH)
-	$(SWIOTLB_BENCH) --rounds $(SWIOTLB_BENCH_ROUNDS) $(SWIOTLB_BENCH_ARGS)
+SWIOTLB_BENCH_TRACE ?= $(CACHE_DIR)/swiotlb/virtio-blk-qd8.trace
+swiotlb-bench: $(SWIOTLB_BENCH) $(SWIOTLB_REPLAY)
+	@[ -f $(SWIOTLB_BENCH_TRACE) ] || { echo "swiotlb-bench: recording a guest trace first"; \
+		SWIOTLB_REPLAY=$(abspath $(SWIOTLB_REPLAY)) CACHE_DIR=$(CACHE_DIR) \
+		swiotlb/guest/run-loop.sh >/dev/null || echo "swiotlb-bench: no trace recorded," \
+		"the trace mix is left out"; }
+	$(SWIOTLB_BENCH) --rounds $(SWIOTLB_BENCH_ROUNDS) \
+		$(if $(wildcard $(SWIOTLB_BENCH_TRACE)),--trace $(SWIOTLB_BENCH_TRACE)) $(SWIOTLB_BENCH_ARGS)
 
 # A real guest closes the loop: record a trace, replay it, boot with the
 # recommendation (no failure) and with one step less (failures, as replayed).
