@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # swiotlb/: the bounce-buffer pool as a library (libswiotlb.a), the Linux 6.1
 # allocator as a baseline for tests and the benchmark, swiotlb-replay, tests.
 SWIOTLB_LIB := $(BUILD)/swiotlb/libswiotlb.a

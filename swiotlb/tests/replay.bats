@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # swiotlb-replay as a user runs it.
 
 setup() {
