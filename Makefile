@@ -47,6 +47,7 @@ include stub/stub.mk
 include genimage/genimage.mk
 include tests/tests.mk
 include tests/fuzz/fuzz.mk
+include swiotlb/swiotlb.mk
 -include kernel-patches/kernel.mk
 
 # The man page as installed: its version is VERSION and, when SOURCE_DATE_EPOCH is

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The library's allocator: one 128-bit free map per segment, and per area
+ * two summaries over its segments (some slot free, every slot free).
+ *
+ * A mapping never crosses a segment, so finding a run is a question per
+ * segment: which start positions p have slots p..p+n-1 free, and satisfy
+ * the alignment rules? Both are 128-bit masks: the first comes from the
+ * free map by log2(n) shift-and-AND steps, the second depends only on the
+ * request (the pool and every segment are 256 KiB aligned, so a slot's
+ * address bits 11..17 are its position in the segment). Their AND, lowest
+ * bit first, is the address-ordered first fit in that segment. The
+ * summaries let the search skip full segments a word at a time, and go
+ * straight to empty segments for 256 KiB mappings. Work under the area
+ * lock is a handful of word operations per candidate segment instead of a
+ * walk over slots. docs/swiotlb.md explains the algorithm and why it never
+ * hands out a slot twice.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef unsigned __int128 segmap_t;
+
+#define SEG_ADDR_BITS 0x3f800ull /* address bits 11..17: the slot inside a segment */
+
+struct bitmap_area {
+	struct spinlock lock;
+	uint64_t first_slot;
+	uint64_t used;
+	uint32_t nsegs;
+	uint32_t nwords;
+	segmap_t *free;	     /* per segment: bit p set = slot p free */
+	uint8_t *free_count; /* per segment, 0..128 */
+	uint64_t *nonfull;   /* per segment: at least one slot free */
+	uint64_t *empty;     /* per segment: all 128 slots free */
+} __attribute__((aligned(CACHE_LINE)));
+
+struct bitmap_state {
+	const struct swiotlb_pool *pool;
+	struct bitmap_area *areas;
+	/* Start positions allowed when only address bits 11..17 must be zero. */
+	segmap_t zero_patterns[SWIOTLB_SEGMENT_SLOTS];
+};
+
+static inline unsigned int ctz128(segmap_t v)
+{
+	uint64_t low = (uint64_t)v;
+
+	return low ? (unsigned int)__builtin_ctzll(low) :
+		     64 + (unsigned int)__builtin_ctzll((uint64_t)(v >> 64));
+}
+
+static inline segmap_t run_mask(unsigned int n)
+{
+	return n >= 128 ? ~(segmap_t)0 : ((segmap_t)1 << n) - 1;
+}
+
+/* Positions p where slots p..p+n-1 are all free in @free. */
+static inline segmap_t run_starts(segmap_t free, unsigned int n)
+{
+	segmap_t starts = free;
+
+	for (unsigned int have = 1; have < n;) {
+		unsigned int step = have < n - have ? have : n - have;
+
+		starts &= starts >> step;
+		have += step;
+	}
+	return starts;
+}
+
+static inline void set_bit64(uint64_t *map, uint32_t bit)
+{
+	map[bit / 64] |= 1ull << (bit % 64);
+}
+
+static inline void clear_bit64(uint64_t *map, uint32_t bit)
+{
+	map[bit / 64] &= ~(1ull << (bit % 64));
+}
+
+/*
+ * The start positions inside any segment that @req allows: the address
+ * bits 11..17 rules and a boundary smaller than a segment. The rules on
+ * higher bits are per segment (segment_allowed()).
+ */
+static segmap_t allowed_starts(const struct bitmap_state *st, const struct alloc_request *req)
+{
+	uint64_t zero_low = (req->zero_mask & SEG_ADDR_BITS) >> SWIOTLB_SLOT_SHIFT;
+	uint64_t match_low = (req->iotlb_align_mask & SEG_ADDR_BITS) >> SWIOTLB_SLOT_SHIFT;
+	uint64_t want_low = (req->orig_addr & req->iotlb_align_mask & SEG_ADDR_BITS) >>
+			    SWIOTLB_SLOT_SHIFT;
+	uint64_t boundary_slots = 0;
+	segmap_t allowed = 0;
+
+	if (req->boundary_mask && req->boundary_mask < SWIOTLB_SEGMENT_SIZE - 1)
+		boundary_slots = (req->boundary_mask + 1) >> SWIOTLB_SLOT_SHIFT;
+	if (!match_low && !boundary_slots)
+		return st->zero_patterns[zero_low];
+	for (unsigned int p = 0; p < SWIOTLB_SEGMENT_SLOTS; p++) {
+		if (p & zero_low || (p & match_low) != want_low)
+			continue;
+		if (boundary_slots && (p & (boundary_slots - 1)) + req->nslots > boundary_slots)
+			continue;
+		allowed |= (segmap_t)1 << p;
+	}
+	return allowed;
+}
+
+/* Do the rules on address bits above a segment allow segment @seg of @a? */
+static bool segment_allowed(const struct bitmap_state *st, const struct bitmap_area *a,
+			    uint32_t seg, const struct alloc_request *req)
+{
+	uint64_t base = slot_dma_addr(st->pool,
+				      a->first_slot + (uint64_t)seg * SWIOTLB_SEGMENT_SLOTS);
+	uint64_t high = ~(SEG_ADDR_BITS | (SWIOTLB_SLOT_SIZE - 1));
+
+	return !(base & req->zero_mask & high) &&
+	       !((base ^ req->orig_addr) & req->iotlb_align_mask & high);
+}
+
+static void take(struct bitmap_area *a, uint32_t seg, unsigned int pos, unsigned int n)
+{
+	a->free[seg] &= ~(run_mask(n) << pos);
+	a->free_count[seg] = (uint8_t)(a->free_count[seg] - n);
+	clear_bit64(a->empty, seg);
+	if (!a->free_count[seg])
+		clear_bit64(a->nonfull, seg);
+	a->used += n;
+}
+
+static int64_t bitmap_find(void *state, const struct alloc_request *req, unsigned int area)
+{
+	struct bitmap_state *st = state;
+	struct bitmap_area *a = &st->areas[area];
+	segmap_t allowed = allowed_starts(st, req);
+	unsigned int n = req->nslots;
+	int64_t found = -ENOSPC;
+	const uint64_t *summary;
+
+	if (!allowed || n == 0 || n > SWIOTLB_SEGMENT_SLOTS)
+		return -ENOSPC;
+	spin_lock(&a->lock);
+	if ((uint64_t)a->nsegs * SWIOTLB_SEGMENT_SLOTS - a->used < n)
+		goto out;
+	summary = n == SWIOTLB_SEGMENT_SLOTS ? a->empty : a->nonfull;
+	for (uint32_t w = 0; w < a->nwords; w++) {
+		for (uint64_t bits = summary[w]; bits; bits &= bits - 1) {
+			uint32_t seg = w * 64 + (uint32_t)__builtin_ctzll(bits);
+			segmap_t cand;
+
+			if (a->free_count[seg] < n || !segment_allowed(st, a, seg, req))
+				continue;
+			cand = run_starts(a->free[seg], n) & allowed;
+			if (!cand)
+				continue;
+			take(a, seg, ctz128(cand), n);
+			found = (int64_t)(a->first_slot + (uint64_t)seg * SWIOTLB_SEGMENT_SLOTS +
+					  ctz128(cand));
+			goto out;
+		}
+	}
+out:
+	spin_unlock(&a->lock);
+	return found;
+}
+
+static void bitmap_release(void *state, uint64_t index, unsigned int nslots)
+{
+	struct bitmap_state *st = state;
+	struct bitmap_area *a = &st->areas[index / st->pool->area_nslabs];
+	uint64_t rel = index - a->first_slot;
+	uint32_t seg = (uint32_t)(rel / SWIOTLB_SEGMENT_SLOTS);
+	unsigned int pos = (unsigned int)(rel % SWIOTLB_SEGMENT_SLOTS);
+
+	spin_lock(&a->lock);
+	a->free[seg] |= run_mask(nslots) << pos;
+	a->free_count[seg] = (uint8_t)(a->free_count[seg] + nslots);
+	set_bit64(a->nonfull, seg);
+	if (a->free_count[seg] == SWIOTLB_SEGMENT_SLOTS)
+		set_bit64(a->empty, seg);
+	a->used -= nslots;
+	spin_unlock(&a->lock);
+}
+
+static bool bitmap_slot_is_free(void *state, uint64_t index)
+{
+	struct bitmap_state *st = state;
+	struct bitmap_area *a = &st->areas[index / st->pool->area_nslabs];
+	uint64_t rel = index - a->first_slot;
+	bool is_free;
+
+	spin_lock(&a->lock);
+	is_free = (a->free[rel / SWIOTLB_SEGMENT_SLOTS] >> (rel % SWIOTLB_SEGMENT_SLOTS)) & 1;
+	spin_unlock(&a->lock);
+	return is_free;
+}
+
+static void bitmap_fini(void *state)
+{
+	struct bitmap_state *st = state;
+
+	if (!st)
+		return;
+	for (unsigned int i = 0; st->areas && i < st->pool->nareas; i++) {
+		free(st->areas[i].free);
+		free(st->areas[i].free_count);
+		free(st->areas[i].nonfull);
+		free(st->areas[i].empty);
+	}
+	free(st->areas);
+	free(st);
+}
+
+static int bitmap_init(const struct swiotlb_pool *pool, void **ret_state)
+{
+	struct bitmap_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return -ENOMEM;
+	st->pool = pool;
+	st->areas = aligned_alloc(CACHE_LINE, pool->nareas * sizeof(*st->areas));
+	if (!st->areas) {
+		free(st);
+		return -ENOMEM;
+	}
+	memset(st->areas, 0, pool->nareas * sizeof(*st->areas));
+	for (unsigned int i = 0; i < pool->nareas; i++) {
+		struct bitmap_area *a = &st->areas[i];
+
+		spin_init(&a->lock);
+		a->first_slot = i * pool->area_nslabs;
+		a->nsegs = (uint32_t)(pool->area_nslabs / SWIOTLB_SEGMENT_SLOTS);
+		a->nwords = (a->nsegs + 63) / 64;
+		a->free = malloc(a->nsegs * sizeof(*a->free));
+		a->free_count = malloc(a->nsegs);
+		a->nonfull = calloc(a->nwords, sizeof(uint64_t));
+		a->empty = calloc(a->nwords, sizeof(uint64_t));
+		if (!a->free || !a->free_count || !a->nonfull || !a->empty) {
+			bitmap_fini(st);
+			return -ENOMEM;
+		}
+		for (uint32_t s = 0; s < a->nsegs; s++) {
+			a->free[s] = ~(segmap_t)0;
+			a->free_count[s] = SWIOTLB_SEGMENT_SLOTS;
+			set_bit64(a->nonfull, s);
+			set_bit64(a->empty, s);
+		}
+	}
+	for (unsigned int zero = 0; zero < SWIOTLB_SEGMENT_SLOTS; zero++)
+		for (unsigned int p = 0; p < SWIOTLB_SEGMENT_SLOTS; p++)
+			if (!(p & zero))
+				st->zero_patterns[zero] |= (segmap_t)1 << p;
+	*ret_state = st;
+	return 0;
+}
+
+const struct alloc_ops alloc_bitmap_ops = {
+	.name = "bitmap",
+	.init = bitmap_init,
+	.fini = bitmap_fini,
+	.find = bitmap_find,
+	.release = bitmap_release,
+	.slot_is_free = bitmap_slot_is_free,
+};
