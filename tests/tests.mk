@@ -69,7 +69,8 @@ check:
 	$(MAKE) --no-print-directory BUILD=build-san SANITIZE=1 test
 
 # The userspace suites alone under the sanitizers (CI runs this after make test):
-# unit, cli, fuzz and the stub's decoder, not the kernel or QEMU suites again.
-USERSPACE_SUITES := test_* cli fuzz-* stub-decode
+# unit, cli, fuzz, the stub's decoder and libswiotlb's, not the kernel or QEMU
+# suites again.
+USERSPACE_SUITES := test_* cli fuzz-* stub-decode swiotlb-test_* swiotlb-replay
 check-userspace:
 	$(MAKE) --no-print-directory BUILD=build-san SANITIZE=1 SUITES='$(USERSPACE_SUITES)' test
