@@ -6,7 +6,7 @@ WARN_CFLAGS := -Wall -Wextra -Wshadow -Wconversion -Wformat=2 -Wmissing-prototyp
 	-Wstrict-prototypes -Wvla -Wimplicit-fallthrough
 SEGEN_CFLAGS := -std=gnu11 -O2 -g -pthread -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
 	-DSEGEN_VERSION='"$(VERSION)"' -Igenimage/src -Istub/include $(WARN_CFLAGS)
-SEGEN_LDLIBS := -lcrypto -lcurl -lz -pthread
+SEGEN_LDLIBS := -lcrypto -lcurl -larchive -lz -pthread
 ifneq ($(SANITIZE),)
 SEGEN_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
