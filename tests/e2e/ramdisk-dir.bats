@@ -1,0 +1,45 @@
+#!/usr/bin/env bats
+# --ramdisk-dir on the real path: a directory with busybox becomes the
+# initramfs of an image, Debian's s390x kernel unpacks it and runs its /init,
+# which shows that a symlink (its own #! interpreter) and a hard link came out
+# as such.
+
+setup_file() {
+	: "${SEGEN:?}" "${CACHE_DIR:?}"
+	export GUEST="$CACHE_DIR/guest"
+	[ -s "$GUEST/vmlinuz" ] && [ -s "$GUEST/busybox" ] || {
+		echo "no guest in $GUEST: run scripts/fetch-guest.sh (make e2e-prereqs)" >&2
+		return 1
+	}
+	export W="$BATS_FILE_TMPDIR"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:secp521r1 -nodes \
+		-keyout "$W/host.key" -out "$W/host.crt" -subj "/CN=e2e ramdisk-dir host" \
+		-days 1 2>/dev/null
+}
+
+@test "the real kernel boots an initramfs made with --ramdisk-dir" {
+	local root="$W/root" marker="RAMDISK-DIR-$$"
+	"$BATS_TEST_DIRNAME/../../scripts/make-initrd.sh" --tree "$GUEST/busybox" "$root"
+	ln -s busybox "$root/bin/sh"
+	mkdir "$root/etc"
+	printf '%s' "$marker" > "$root/etc/m1"
+	ln "$root/etc/m1" "$root/etc/m2"
+	cat > "$root/init" <<'INIT'
+#!/bin/sh
+/bin/busybox mount -t devtmpfs dev /dev
+exec </dev/console >/dev/console 2>&1
+same=no
+[ /etc/m1 -ef /etc/m2 ] && same=yes
+echo "segen-guest: links=$(/bin/busybox stat -c %h /etc/m2) same=$same text=$(/bin/busybox cat /etc/m1)"
+/bin/busybox poweroff -f
+INIT
+	printf 'console=ttysclp0 quiet panic=-1' > "$W/parm"
+	run "$SEGEN" create -q -i "$GUEST/vmlinuz" --ramdisk-dir "$root" -p "$W/parm" \
+		-k "$W/host.crt" --no-verify -o "$W/dir.img"
+	[ "$status" -eq 0 ]
+	run "$SEGEN" boot-test "$W/dir.img" --host-key "$W/host.key" \
+		--expect "text=$marker" --timeout 120
+	echo "$output" | tail -n 5
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"segen-guest: links=2 same=yes text=$marker"* ]]
+}
