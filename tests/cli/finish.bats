@@ -53,6 +53,17 @@ SUMMARY_RE='^segen: wrote .*: [0-9]+ hosts?, [0-9]+\.[0-9] MiB, [0-9]+\.[0-9] s$
 	! grep -a -q . "$TMP/tty-q.log"
 }
 
+@test "packing a big --ramdisk-dir shows its own progress line" {
+	mkdir "$TMP/root"
+	head -c $((64 << 20)) /dev/zero > "$TMP/root/zeros"
+	script -qefc "$SEGEN create -i $KERNEL --ramdisk-dir $TMP/root -k $VEC/keys/host1.crt \
+		--no-verify -o $OUT" /dev/null > "$TMP/tty.log"
+	grep -a -q "segen: packing the ramdisk directory 64 of 64 MiB (100%)" "$TMP/tty.log"
+	# 64 MiB of zeros pack into far less: too little to encrypt for a progress line.
+	! grep -a -q "encrypting" "$TMP/tty.log"
+	[ -s "$OUT" ]
+}
+
 @test "--help-experimental and --help-all, as genprotimg had them" {
 	run "$SEGEN" create --help
 	[ "$status" -eq 0 ]

@@ -71,7 +71,7 @@ static int build(const char *dir, uint64_t mtime, uint64_t max, uint8_t **ret_bu
 	int fd, rc;
 
 	snprintf(path, sizeof(path), "%s/%s", base, dir);
-	rc = initramfs_build(path, mtime, max, &fd, &size, err);
+	rc = initramfs_build(path, mtime, max, NULL, NULL, &fd, &size, err);
 	if (rc)
 		return rc;
 	*ret_buf = malloc(size ? size : 1);
@@ -231,6 +231,42 @@ static void test_limits(void)
 	ok(rc == -ENOENT && strstr(err.msg, "missing: No such file"), "a missing one: %s", err.msg);
 }
 
+struct progress_seen {
+	unsigned int calls;
+	uint64_t last_done, last_total;
+	bool ascending;
+};
+
+static void note_progress(void *opaque, uint64_t done, uint64_t total)
+{
+	struct progress_seen *p = opaque;
+
+	p->ascending &= done > p->last_done && done <= total;
+	p->calls++;
+	p->last_done = done;
+	p->last_total = total;
+}
+
+static void test_progress(void)
+{
+	struct progress_seen p = { .ascending = true };
+	struct errinfo err = { "" };
+	char path[512];
+	uint64_t size;
+	int fd, rc;
+
+	/* "first": hello\n (twice linked, stored once) and the 300000-byte blob. */
+	snprintf(path, sizeof(path), "%s/first", base);
+	rc = initramfs_build(path, 0, MAX_OUT, note_progress, &p, &fd, &size, &err);
+	if (rc == 0)
+		close(fd);
+	ok(rc == 0 && p.calls >= 2 && p.ascending, "progress after every chunk (%u calls)",
+	   p.calls);
+	ok(p.last_done == 300006 && p.last_total == 300006,
+	   "it ends at the contents' size, hard links counted once (%llu of %llu)",
+	   (unsigned long long)p.last_done, (unsigned long long)p.last_total);
+}
+
 static void test_epoch(void)
 {
 	struct errinfo err = { "" };
@@ -257,6 +293,7 @@ int main(void)
 	test_contents();
 	test_reproducible();
 	test_limits();
+	test_progress();
 	test_epoch();
 	run("rm -rf %s", base);
 	return done_testing();

@@ -30,6 +30,7 @@ struct create_ctx {
 	struct stub_blobs blobs;
 	struct outfile out;
 	struct timespec started, progress_last;
+	enum image_phase progress_phase;
 	bool progress_shown;
 };
 
@@ -56,20 +57,24 @@ static int64_t elapsed_ns(const struct timespec *from, const struct timespec *to
 }
 
 /* One line on a terminal, rewritten in place; it ends when the last byte is in. */
-static void report_progress(void *opaque, uint64_t done, uint64_t total)
+static void report_progress(void *opaque, enum image_phase phase, uint64_t done, uint64_t total)
 {
 	struct create_ctx *ctx = opaque;
 	struct timespec now;
 
 	if (total < PROGRESS_MIN_BYTES)
 		return;
+	if (phase != ctx->progress_phase)
+		ctx->progress_shown = false;
+	ctx->progress_phase = phase;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (done < total && ctx->progress_shown &&
 	    elapsed_ns(&ctx->progress_last, &now) < PROGRESS_INTERVAL_NS)
 		return;
 	ctx->progress_last = now;
 	ctx->progress_shown = true;
-	fprintf(stderr, "\r%s: encrypting %llu of %llu MiB (%llu%%)", log_program(),
+	fprintf(stderr, "\r%s: %s %llu of %llu MiB (%llu%%)", log_program(),
+		phase == IMAGE_PACKING ? "packing the ramdisk directory" : "encrypting",
 		(unsigned long long)(done >> 20), (unsigned long long)(total >> 20),
 		(unsigned long long)(done * 100 / total));
 	if (done >= total)

@@ -103,6 +103,25 @@ static int check_psw_addr(const struct image_spec *spec, uint64_t kernel_size, u
 	return 0;
 }
 
+struct progress_relay {
+	const struct image_spec *spec;
+	uint64_t total;
+};
+
+static void relay_progress(void *opaque, uint64_t done)
+{
+	const struct progress_relay *r = opaque;
+
+	r->spec->progress(r->spec->progress_opaque, IMAGE_ENCRYPTING, done, r->total);
+}
+
+static void relay_packing(void *opaque, uint64_t done, uint64_t total)
+{
+	const struct image_spec *spec = opaque;
+
+	spec->progress(spec->progress_opaque, IMAGE_PACKING, done, total);
+}
+
 static int open_inputs(const struct image_spec *spec, struct image_inputs *in, struct errinfo *err)
 {
 	uint64_t kernel_size;
@@ -127,6 +146,7 @@ static int open_inputs(const struct image_spec *spec, struct image_inputs *in, s
 	if (spec->ramdisk_dir) {
 		in->ramdisk_name = spec->ramdisk_dir;
 		rc = initramfs_build(spec->ramdisk_dir, spec->ramdisk_mtime, COMPONENT_FILE_MAX,
+				     spec->progress ? relay_packing : NULL, (void *)spec,
 				     &in->ramdisk_fd, &in->ramdisk_size, err);
 	} else if (spec->ramdisk_path) {
 		in->ramdisk_name = spec->ramdisk_path;
@@ -237,18 +257,6 @@ static int make_keys(const struct image_spec *spec, struct image_secrets *sec, s
 	if (!memcmp(sec->hdr.xts_key, sec->hdr.xts_key + 32, 32))
 		return err_set(err, -EINVAL, "image key: both 32-byte halves are equal");
 	return 0;
-}
-
-struct progress_relay {
-	const struct image_spec *spec;
-	uint64_t total;
-};
-
-static void relay_progress(void *opaque, uint64_t done)
-{
-	const struct progress_relay *r = opaque;
-
-	r->spec->progress(r->spec->progress_opaque, done, r->total);
 }
 
 static int stream_components(const struct image_spec *spec, struct image_inputs *in,

@@ -17,8 +17,14 @@
 #include "crypto/randsrc.h"
 #include "format/sehdr.h"
 
-/* @done of @total input bytes encrypted so far; called after every chunk. */
-typedef void (*image_progress_fn)(void *opaque, uint64_t done, uint64_t total);
+enum image_phase {
+	IMAGE_PACKING,	  /* --ramdisk-dir: archiving the tree */
+	IMAGE_ENCRYPTING, /* every component through the pipeline */
+};
+
+/* @done of @total bytes of @phase so far; called after every chunk. */
+typedef void (*image_progress_fn)(void *opaque, enum image_phase phase, uint64_t done,
+				  uint64_t total);
 
 struct image_spec {
 	const char *kernel_path;

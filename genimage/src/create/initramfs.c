@@ -53,6 +53,9 @@ struct gz_sink {
 	uint64_t size, max_size;
 	uint8_t *buf;
 	int rc;
+	initramfs_progress_fn progress;
+	void *progress_opaque;
+	uint64_t data_done, data_total;
 };
 
 static void tree_done(struct tree *t)
@@ -277,7 +280,7 @@ static int archive_fail(const struct tree *t, struct archive *a, const struct gz
 }
 
 /* Copy the contents of @e, which must still be the file that was collected. */
-static int write_contents(const struct tree *t, struct archive *a, const struct gz_sink *s,
+static int write_contents(const struct tree *t, struct archive *a, struct gz_sink *s,
 			  const struct tree_entry *e, uint8_t *buf, struct errinfo *err)
 {
 	_cleanup_close_ int fd = -1;
@@ -306,11 +309,14 @@ static int write_contents(const struct tree *t, struct archive *a, const struct 
 		if (archive_write_data(a, buf, (size_t)n) != n)
 			return archive_fail(t, a, s, e->name, err);
 		left -= (uint64_t)n;
+		s->data_done += (uint64_t)n;
+		if (s->progress)
+			s->progress(s->progress_opaque, s->data_done, s->data_total);
 	}
 	return 0;
 }
 
-static int write_entry(const struct tree *t, struct archive *a, const struct gz_sink *s,
+static int write_entry(const struct tree *t, struct archive *a, struct gz_sink *s,
 		       const struct tree_entry *e, uint64_t mtime, uint8_t *buf,
 		       struct errinfo *err)
 {
@@ -380,11 +386,15 @@ static int tree_write(const struct tree *t, uint64_t mtime, struct gz_sink *s, s
 	return 0;
 }
 
-int initramfs_build(const char *dir, uint64_t mtime, uint64_t max_size, int *ret_fd,
+int initramfs_build(const char *dir, uint64_t mtime, uint64_t max_size,
+		    initramfs_progress_fn progress, void *progress_opaque, int *ret_fd,
 		    uint64_t *ret_size, struct errinfo *err)
 {
 	struct tree t = { .dir = dir, .dir_fd = -1 };
-	struct gz_sink s = { .fd = -1, .max_size = max_size };
+	struct gz_sink s = { .fd = -1,
+			     .max_size = max_size,
+			     .progress = progress,
+			     .progress_opaque = progress_opaque };
 	int rc, fd;
 
 	if (mtime > INITRAMFS_MAX_MTIME)
@@ -403,6 +413,10 @@ int initramfs_build(const char *dir, uint64_t mtime, uint64_t max_size, int *ret
 	rc = rc ?: tree_number(&t, err);
 	if (rc)
 		goto out;
+	/* Contents of hard-linked files are stored once. */
+	for (size_t i = 0; i < t.nr; i++)
+		if (S_ISREG(t.entries[i].st.st_mode) && t.entries[i].carries_data)
+			s.data_total += (uint64_t)t.entries[i].st.st_size;
 	s.buf = malloc(INITRAMFS_IO_SIZE);
 	if (!s.buf) {
 		rc = err_set(err, -ENOMEM, "out of memory");

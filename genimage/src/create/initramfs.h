@@ -20,14 +20,19 @@
 /* newc stores times in 32 bits. */
 #define INITRAMFS_MAX_MTIME 0xffffffffULL
 
+/* @done of @total bytes of file contents archived so far. */
+typedef void (*initramfs_progress_fn)(void *opaque, uint64_t done, uint64_t total);
+
 /*
  * Archive the tree under @dir into a new anonymous memory file (memfd), gzip
  * compressed, every entry stamped with @mtime. Regular files, directories,
  * symlinks (kept as links), device nodes, FIFOs and sockets are stored; hard
  * links inside the tree stay hard links. The result must not exceed
- * @max_size bytes. Returns the descriptor, positioned anywhere, and the size.
+ * @max_size bytes. @progress (may be NULL) hears about every chunk read.
+ * Returns the descriptor, positioned anywhere, and the size.
  */
-int initramfs_build(const char *dir, uint64_t mtime, uint64_t max_size, int *ret_fd,
+int initramfs_build(const char *dir, uint64_t mtime, uint64_t max_size,
+		    initramfs_progress_fn progress, void *progress_opaque, int *ret_fd,
 		    uint64_t *ret_size, struct errinfo *err);
 
 /*
