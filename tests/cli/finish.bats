@@ -53,6 +53,16 @@ SUMMARY_RE='^segen: wrote .*: [0-9]+ hosts?, [0-9]+\.[0-9] MiB, [0-9]+\.[0-9] s$
 	! grep -a -q . "$TMP/tty-q.log"
 }
 
+@test "an error mid-way starts its own line after the progress line" {
+	head -c $((64 << 20)) /dev/zero > "$TMP/big"
+	# 20000 KiB: the write fails a third of the way through.
+	script -qefc "bash -c 'ulimit -f 20000; exec $SEGEN create -i $KERNEL -r $TMP/big \
+		-k $VEC/keys/host1.crt --no-verify -o $OUT'" /dev/null > "$TMP/tty.log" || true
+	grep -a -q "segen: encrypting " "$TMP/tty.log"
+	tr '\r' '\n' < "$TMP/tty.log" | grep -a -q "^segen: error: .*out.img"
+	[ ! -e "$OUT" ]
+}
+
 @test "packing a big --ramdisk-dir shows its own progress line" {
 	mkdir "$TMP/root"
 	head -c $((64 << 20)) /dev/zero > "$TMP/root/zeros"

@@ -32,6 +32,7 @@ struct create_ctx {
 	struct timespec started, progress_last;
 	enum image_phase progress_phase;
 	bool progress_shown;
+	bool progress_open; /* a progress line without its newline yet */
 };
 
 static void create_ctx_done(struct create_ctx *ctx)
@@ -77,7 +78,8 @@ static void report_progress(void *opaque, enum image_phase phase, uint64_t done,
 		phase == IMAGE_PACKING ? "packing the ramdisk directory" : "encrypting",
 		(unsigned long long)(done >> 20), (unsigned long long)(total >> 20),
 		(unsigned long long)(done * 100 / total));
-	if (done >= total)
+	ctx->progress_open = done < total;
+	if (!ctx->progress_open)
 		fputc('\n', stderr);
 }
 
@@ -255,6 +257,9 @@ int cmd_create(int argc, char **argv)
 				      LOG_QUIET :
 				      (enum log_level)(LOG_NORMAL + ctx->opts.verbosity));
 		rc = run_create(ctx, &err);
+		/* An error must not end up glued to a half-done progress line. */
+		if (ctx->progress_open)
+			fputc('\n', stderr);
 		if (rc)
 			log_error("%s", err.msg);
 		status = rc ? EXIT_ERROR : EXIT_OK;
