@@ -54,6 +54,9 @@ static void test_lists(void)
 		   "'%s' is refused: %s", bad[i], err.msg);
 	}
 
+	rc = PARSE(&o, &err, BASE, "--no-verify", "-k", "");
+	ok(rc == -EINVAL && !strcmp(err.msg, "-k: empty file name"), "an empty name: %s", err.msg);
+
 	/* More names than the option takes, given as lists. */
 	size_t len = CREATE_MAX_HKD_ARGS * 2 + 2;
 	char *many = malloc(len);

@@ -216,6 +216,8 @@ static int add_paths(struct create_opts *o, const char **list, size_t *nr, size_
 {
 	char *copy, *name, *save = NULL;
 
+	if (!*arg)
+		return err_set(err, -EINVAL, "%s: empty file name", opt);
 	if (!strchr(arg, ',')) {
 		if (*nr >= max)
 			return err_set(err, -EINVAL, "%s given more than %zu times", opt, max);
