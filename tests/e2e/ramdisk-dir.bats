@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # --ramdisk-dir on the real path: a directory with busybox becomes the
 # initramfs of an image, Debian's s390x kernel unpacks it and runs its /init,
-# which shows that a symlink (its own #! interpreter) and a hard link came out
-# as such.
+# which shows that a symlink (its own #! interpreter), a hard link, a device
+# node and a FIFO came out as such.
 
 setup_file() {
 	: "${SEGEN:?}" "${CACHE_DIR:?}"
@@ -24,13 +24,16 @@ setup_file() {
 	mkdir "$root/etc"
 	printf '%s' "$marker" > "$root/etc/m1"
 	ln "$root/etc/m1" "$root/etc/m2"
+	mknod "$root/etc/zero" c 1 5
+	mkfifo "$root/etc/fifo"
 	cat > "$root/init" <<'INIT'
 #!/bin/sh
 /bin/busybox mount -t devtmpfs dev /dev
 exec </dev/console >/dev/console 2>&1
-same=no
+same=no nodes=no
 [ /etc/m1 -ef /etc/m2 ] && same=yes
-echo "segen-guest: links=$(/bin/busybox stat -c %h /etc/m2) same=$same text=$(/bin/busybox cat /etc/m1)"
+[ -c /etc/zero ] && [ -p /etc/fifo ] && [ "$(/bin/busybox head -c 3 /etc/zero | /bin/busybox od -An -tx1)" = " 00 00 00" ] && nodes=yes
+echo "segen-guest: nodes=$nodes links=$(/bin/busybox stat -c %h /etc/m2) same=$same text=$(/bin/busybox cat /etc/m1)"
 /bin/busybox poweroff -f
 INIT
 	printf 'console=ttysclp0 quiet panic=-1' > "$W/parm"
@@ -41,5 +44,5 @@ INIT
 		--expect "text=$marker" --timeout 120
 	echo "$output" | tail -n 5
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"segen-guest: links=2 same=yes text=$marker"* ]]
+	[[ "$output" == *"segen-guest: nodes=yes links=2 same=yes text=$marker"* ]]
 }
