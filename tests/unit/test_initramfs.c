@@ -140,7 +140,14 @@ static void test_contents(void)
 	int rc;
 
 	make_tree("one", false);
-	run("mkdir %s/one/dev && mknod %s/one/dev/null c 1 3", base);
+	char dev[512];
+
+	/* Device nodes need CAP_MKNOD; without it that one check is skipped, visibly. */
+	snprintf(dev, sizeof(dev), "%s/one/dev", base);
+	mkdir(dev, 0755);
+	strcat(dev, "/null");
+	bool have_dev = mknod(dev, S_IFCHR | 0644, makedev(1, 3)) == 0;
+
 	rc = build("one", 1700000000, MAX_OUT, &buf, &len, &err);
 	if (!ok(rc == 0, "a tree with a symlink, a hard link and a device builds")) {
 		printf("# %s\n", err.msg);
@@ -149,7 +156,7 @@ static void test_contents(void)
 	ok(len > 18 && buf[0] == 0x1f && buf[1] == 0x8b && !memcmp(buf + 4, "\0\0\0\0", 4),
 	   "gzip, without a time in its header");
 	read_back(buf, len, 1700000000, &s);
-	ok(s.nr == 9, "every name is in the archive (%u)", s.nr);
+	ok(s.nr == (have_dev ? 9 : 8), "every name is in the archive (%u)", s.nr);
 	bool sorted = true;
 
 	for (unsigned int i = 1; i < s.nr; i++)
@@ -160,7 +167,10 @@ static void test_contents(void)
 	ok(s.link_ok, "the symlink stays a symlink to its target");
 	ok(s.hard_ok, "hard links share an inode and count 2 links");
 	ok(s.data_ok, "the last name of a hard-linked file carries its contents");
-	ok(s.dev_ok, "a device node keeps its type and numbers");
+	if (have_dev)
+		ok(s.dev_ok, "a device node keeps its type and numbers");
+	else
+		ok(true, "a device node keeps its type and numbers # SKIP mknod needs root");
 	free(buf);
 }
 
