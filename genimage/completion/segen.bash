@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Bash completion for segen and its other names (genprotimg, pvimg).
 # The commands and options come from the program's own --help, so they
 # cannot drift from what the installed segen accepts.

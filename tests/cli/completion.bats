@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Bash completion: loads through bash-completion, completes the commands, the
 # options each command's --help names, and option arguments by their kind.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # What create says: one summary line on success, nothing with -q but errors,
 # a progress line only on a terminal, and genprotimg's help sections.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The man pages and --help say the same: every option a command's help names
 # is in its page's OPTIONS, and every option there is in the help; every
 # command has its page; every page renders without a warning; make install

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # create --ramdisk-dir: the initramfs built from a directory, read back out of
 # an image stored without encryption (its pages are the plaintext).
 

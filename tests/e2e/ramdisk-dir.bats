@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # --ramdisk-dir on the real path: a directory with busybox becomes the
 # initramfs of an image, Debian's s390x kernel unpacks it and runs its /init,
 # which shows that a symlink (its own #! interpreter), a hard link, a device
