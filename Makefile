@@ -9,10 +9,11 @@
 #   make bench      speed and memory ratios (printed, not asserted by tests)
 #   make demo       fetch a Debian s390x kernel, build and boot-test a sample image
 #   make deps       install the Debian packages everything above needs (idempotent)
-#   make install    PREFIX=/usr/local DESTDIR= : segen, the genprotimg link, man page
+#   make install    PREFIX=/usr/local DESTDIR= : segen, the genprotimg link, man pages,
+#                   bash completion
 #
 # CPPFLAGS, CFLAGS and LDFLAGS from the environment are added after the project's
-# flags and the hardening defaults (mk/flags.mk); SOURCE_DATE_EPOCH dates the man page.
+# flags and the hardening defaults (mk/flags.mk); SOURCE_DATE_EPOCH dates the man pages.
 
 BUILD ?= build
 CACHE_DIR ?= $(CURDIR)/.cache
@@ -50,34 +51,15 @@ include tests/fuzz/fuzz.mk
 include swiotlb/swiotlb.mk
 -include kernel-patches/kernel.mk
 
-# The man page as installed: its version is VERSION and, when SOURCE_DATE_EPOCH is
-# set (a Debian build sets it from debian/changelog), its date is that day, so the
-# page does not depend on when it was built; otherwise it keeps the date written
-# in it, the release's. Regenerated every time (it is cheap), replaced only when
-# it changed.
-MAN_PAGE := $(BUILD)/man/segen.1
-MAN_DATE = $(if $(SOURCE_DATE_EPOCH),$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%d))
-.PHONY: $(MAN_PAGE)
-$(MAN_PAGE): genimage/man/segen.1 VERSION
-	@mkdir -p $(@D)
-	@sed -e '/^\.TH /{s/"segen [^"]*"/"segen $(VERSION)"/' \
-		$(if $(MAN_DATE),-e 's/"[0-9]\{4\}-[0-9]\{2\}-[0-9]\{2\}"/"$(MAN_DATE)"/') \
-		-e '}' $< >$@.tmp
-	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+all: $(SEGEN) $(SEGEN_MAN_OUT)
 
-all: $(SEGEN) $(MAN_PAGE)
-
-install: $(SEGEN) $(MAN_PAGE)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+install: $(SEGEN) install-segen-docs
+	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(SEGEN) $(DESTDIR)$(PREFIX)/bin/segen
 	ln -sf segen $(DESTDIR)$(PREFIX)/bin/genprotimg
-	install -m 0644 $(MAN_PAGE) $(DESTDIR)$(PREFIX)/share/man/man1/segen.1
-	ln -sf segen.1 $(DESTDIR)$(PREFIX)/share/man/man1/genprotimg.1
 
-uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/segen $(DESTDIR)$(PREFIX)/bin/genprotimg \
-		$(DESTDIR)$(PREFIX)/share/man/man1/segen.1 \
-		$(DESTDIR)$(PREFIX)/share/man/man1/genprotimg.1
+uninstall: uninstall-segen-docs
+	rm -f $(DESTDIR)$(PREFIX)/bin/segen $(DESTDIR)$(PREFIX)/bin/genprotimg
 
 # The main job on built-in sample data (README: the first command).
 demo:

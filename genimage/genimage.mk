@@ -6,7 +6,7 @@ WARN_CFLAGS := -Wall -Wextra -Wshadow -Wconversion -Wformat=2 -Wmissing-prototyp
 	-Wstrict-prototypes -Wvla -Wimplicit-fallthrough
 SEGEN_CFLAGS := -std=gnu11 -O2 -g -pthread -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
 	-DSEGEN_VERSION='"$(VERSION)"' -Igenimage/src -Istub/include $(WARN_CFLAGS)
-SEGEN_LDLIBS := -lcrypto -lcurl -lz -pthread
+SEGEN_LDLIBS := -lcrypto -lcurl -larchive -lz -pthread
 ifneq ($(SANITIZE),)
 SEGEN_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
@@ -51,3 +51,36 @@ $(SEGEN): $(BUILD)/obj/$(SEGEN_MAIN_SRC:.c=.o) $(SEGEN_BLOBS_OBJ) $(SEGEN_LIB)
 # (libvirt-clients; the schemas come with its dependency libvirt0), a script
 # around xmllint, which libvirt-clients does not depend on.
 DEB_PACKAGES += libvirt-clients libxml2-utils
+
+# Documentation installed with segen (`make install`): a man page per command,
+# genprotimg(1) as create's, and the bash completion for every name of segen.
+SEGEN_MAN_PAGES := $(wildcard genimage/man/*.1)
+SEGEN_MAN_OUT := $(SEGEN_MAN_PAGES:genimage/man/%=$(BUILD)/man/%)
+MAN1_DIR = $(DESTDIR)$(PREFIX)/share/man/man1
+BASH_COMPLETION_DIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+
+# The man pages as installed: their version is VERSION and, when SOURCE_DATE_EPOCH
+# is set (a Debian build sets it from debian/changelog), their date is that day, so
+# a page does not depend on when it was built; otherwise it keeps the date written
+# in it, the release's. Regenerated every time (it is cheap), replaced only when
+# it changed.
+MAN_DATE = $(if $(SOURCE_DATE_EPOCH),$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%d))
+.PHONY: $(SEGEN_MAN_OUT)
+$(SEGEN_MAN_OUT): $(BUILD)/man/%: genimage/man/% VERSION
+	@mkdir -p $(@D)
+	@sed -e '/^\.TH /{s/"segen [^"]*"/"segen $(VERSION)"/' \
+		$(if $(MAN_DATE),-e 's/"[0-9]\{4\}-[0-9]\{2\}-[0-9]\{2\}"/"$(MAN_DATE)"/') \
+		-e '}' $< >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
+.PHONY: install-segen-docs uninstall-segen-docs
+install-segen-docs: $(SEGEN_MAN_OUT)
+	install -d $(MAN1_DIR) $(BASH_COMPLETION_DIR)
+	install -m 0644 $(SEGEN_MAN_OUT) $(MAN1_DIR)/
+	ln -sf segen-create.1 $(MAN1_DIR)/genprotimg.1
+	install -m 0644 genimage/completion/segen.bash $(BASH_COMPLETION_DIR)/segen
+	ln -sf segen $(BASH_COMPLETION_DIR)/genprotimg
+	ln -sf segen $(BASH_COMPLETION_DIR)/pvimg
+uninstall-segen-docs:
+	rm -f $(addprefix $(MAN1_DIR)/,$(notdir $(SEGEN_MAN_PAGES)) genprotimg.1) \
+		$(addprefix $(BASH_COMPLETION_DIR)/,segen genprotimg pvimg)

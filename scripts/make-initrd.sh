@@ -6,11 +6,24 @@
 #   segen-guest: cmdline-bytes=<N> cmdline-md5=<md5 of /proc/cmdline without its newline>
 #   segen-guest: initrd marker <MARKER>
 #   make-initrd.sh BUSYBOX OUTPUT [MARKER]
+# With --tree, OUTPUT is a new directory that gets the tree instead (for
+# segen create --ramdisk-dir):
+#   make-initrd.sh --tree BUSYBOX DIR [MARKER]
 set -euo pipefail
 
+tree_only=
+if [ "${1:-}" = --tree ]; then
+	tree_only=1
+	shift
+fi
 busybox=$1 out=$2 marker=${3:-SEGEN-GUEST-OK}
-root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+if [ -n "$tree_only" ]; then
+	mkdir "$out"
+	root=$out
+else
+	root=$(mktemp -d)
+	trap 'rm -rf "$root"' EXIT
+fi
 mkdir -p "$root"/{bin,dev,proc,sys}
 cp "$busybox" "$root/bin/busybox"
 cat > "$root/init" <<INIT
@@ -26,5 +39,6 @@ echo "segen-guest: initrd marker $marker"
 /bin/busybox poweroff -f
 INIT
 chmod 0755 "$root/init" "$root/bin/busybox"
+[ -z "$tree_only" ] || exit 0
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9n) > "$out.tmp"
 mv "$out.tmp" "$out"

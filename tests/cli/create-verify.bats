@@ -31,11 +31,11 @@ setup() {
 	online=(-C "$PKI/signing.crt" -C "$PKI/inter.crt" --root-ca "$PKI/root.crt")
 }
 
-@test "create verifies host-key documents offline and says nothing about it" {
+@test "create verifies host-key documents offline and says only what it wrote" {
 	run "$SEGEN" create -i "$KERNEL" -k "$C/host.crt" -k "$C/host2.crt" "${assets[@]}" \
 		-o "$OUT"
 	[ "$status" -eq 0 ]
-	[ -z "$output" ]
+	[[ "$output" =~ ^"segen: wrote $OUT: 2 hosts, "[0-9]+\.[0-9]" MiB, "[0-9]+\.[0-9]" s"$ ]]
 	[ "$(dd if="$OUT" bs=1 skip=$((0x14000)) count=8 status=none)" = "IBMSecEx" ]
 }
 
@@ -92,4 +92,25 @@ setup() {
 	[ "$status" -eq 1 ]
 	assert_one_error_line "host-key document: .*two_hkds.crt: holds 2 certificates; give one host-key document per file and one -k per host"
 	[ ! -e "$OUT" ]
+}
+
+@test "create takes pvimg's comma-separated lists and --crt" {
+	run "$SEGEN" create -q -i "$KERNEL" -k "$C/host.crt,$C/host2.crt" \
+		--crt "$C/ibm.crt,$C/inter_ca.crt" --root-ca "$C/root_ca.crt" --offline \
+		--crl "$C/ibm.crl,$C/inter_ca.crl,$C/root_ca.crl" -o "$OUT"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run "$SEGEN" info "$OUT"
+	[[ "$output" == *"host key slots: 2"* ]]
+	# Each name of a list is checked as if given alone.
+	run "$SEGEN" create -i "$KERNEL" -k "$C/host.crt,$C/host_rev.crt" "${assets[@]}" \
+		-o "$OUT.rev"
+	[ "$status" -eq 1 ]
+	assert_one_error_line "host_rev.crt: host-key document \".*\": revoked on 2024-03-20"
+	[ ! -e "$OUT.rev" ]
+	for list in "$C/host.crt,,$C/host2.crt" "$C/host.crt," ",$C/host.crt"; do
+		run "$SEGEN" create -i "$KERNEL" -k "$list" "${assets[@]}" -o "$OUT.bad"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"-k '$list': empty file name in the list"* ]]
+	done
 }

@@ -46,7 +46,9 @@ setup() {
 	done
 }
 
-@test "--x-psw is in --help" {
-	run "$SEGEN" create --help
+@test "--x-psw is in the experimental options' help" {
+	run "$SEGEN" create --help-experimental
+	[[ "$output" == *"--x-psw ADDRESS"* ]]
+	run "$SEGEN" create --help-all
 	[[ "$output" == *"--x-psw ADDRESS"* ]]
 }

@@ -8,7 +8,7 @@ g="$vec/genprotimg-2.35"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$out" # rebuilt whole, so a newer segen never meets its old images
-mkdir -p "$out"/{sehdr,ipib,gzcheck,image,cmdline,pki_load,guest_memory}
+mkdir -p "$out"/{sehdr,ipib,gzcheck,image,cmdline,pki_load,guest_memory,create_opts}
 
 for c in basic three-hosts-dump no-decryption; do
 	cp "$g/$c/se-header.bin" "$out/sehdr/$c.hdr"
@@ -47,3 +47,10 @@ head -c 262144 "$g/inputs/kernel.bin" > "$out/guest_memory/synthetic-kernel"
 if [ -s "${CACHE_DIR:-}/guest/vmlinuz" ]; then
 	head -c 262144 "$CACHE_DIR/guest/vmlinuz" > "$out/guest_memory/debian-kernel-head"
 fi
+
+# create's arguments, NUL-separated as the target splits them.
+printf '%s\0' -i vmlinuz -o out.img --no-verify -k a.crt,b.crt -k c.crt \
+	--ramdisk-dir root > "$out/create_opts/lists"
+printf '%s\0' -i vmlinuz -o out.img --crt ibm.crt,inter.crt --crl a.crl,b.crl,c.crl \
+	--offline -k h.crt --enable-dump --cck cck.bin > "$out/create_opts/verified"
+printf '%s\0' --help-all > "$out/create_opts/help"

@@ -59,8 +59,21 @@ void log_security_warning(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (level < LOG_NORMAL)
+		return;
 	va_start(ap, fmt);
 	log_v("WARNING: ", fmt, ap);
+	va_end(ap);
+}
+
+void log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level < LOG_NORMAL)
+		return;
+	va_start(ap, fmt);
+	log_v("", fmt, ap);
 	va_end(ap);
 }
 

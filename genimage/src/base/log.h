@@ -7,7 +7,7 @@
 
 enum log_level {
 	LOG_QUIET = 0,	 /* errors only */
-	LOG_NORMAL = 1,	 /* plus warnings */
+	LOG_NORMAL = 1,	 /* plus warnings, the one-line result and progress */
 	LOG_VERBOSE = 2, /* plus progress notes */
 	LOG_DEBUG = 3,
 };
@@ -19,8 +19,10 @@ enum log_level log_get_level(void);
 
 __attribute__((format(printf, 1, 2))) void log_error(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void log_warn(const char *fmt, ...);
-/* A warning about the security of the result: printed even with --quiet. */
+/* A warning about the security of the result, louder than log_warn(); --quiet hides it too. */
 __attribute__((format(printf, 1, 2))) void log_security_warning(const char *fmt, ...);
+/* The one line a command says on success ("wrote IMAGE: ..."), unless quiet. */
+__attribute__((format(printf, 1, 2))) void log_notice(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void log_info(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void log_debug(const char *fmt, ...);
 

@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,6 +14,7 @@
 #include "pki/hkd_verify.h"
 #include "pki/hostkey.h"
 #include "create/image_create.h"
+#include "create/initramfs.h"
 #include "base/log.h"
 #include "base/outfile.h"
 #include "format/stub_blobs.h"
@@ -27,8 +29,10 @@ struct create_ctx {
 	uint8_t cck[SE_CCK_LEN], hdr_key[SE_HEADER_KEY_LEN], image_key[SE_XTS_KEY_LEN];
 	struct stub_blobs blobs;
 	struct outfile out;
-	uint64_t progress_total;
-	struct timespec progress_last;
+	struct timespec started, progress_last;
+	enum image_phase progress_phase;
+	bool progress_shown;
+	bool progress_open; /* a progress line without its newline yet */
 };
 
 static void create_ctx_done(struct create_ctx *ctx)
@@ -41,24 +45,41 @@ static void create_ctx_done(struct create_ctx *ctx)
 	OPENSSL_cleanse(ctx->image_key, sizeof(ctx->image_key));
 	stub_blobs_done(&ctx->blobs);
 	outfile_abort(&ctx->out);
+	create_opts_done(&ctx->opts);
 }
 
-static void report_progress(void *opaque, uint64_t done)
+/* Below this much input create takes well under a second: no progress line. */
+#define PROGRESS_MIN_BYTES (64ull << 20)
+#define PROGRESS_INTERVAL_NS 200000000L
+
+static int64_t elapsed_ns(const struct timespec *from, const struct timespec *to)
+{
+	return (int64_t)(to->tv_sec - from->tv_sec) * 1000000000L + (to->tv_nsec - from->tv_nsec);
+}
+
+/* One line on a terminal, rewritten in place; it ends when the last byte is in. */
+static void report_progress(void *opaque, enum image_phase phase, uint64_t done, uint64_t total)
 {
 	struct create_ctx *ctx = opaque;
 	struct timespec now;
 
+	if (total < PROGRESS_MIN_BYTES)
+		return;
+	if (phase != ctx->progress_phase)
+		ctx->progress_shown = false;
+	ctx->progress_phase = phase;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (done < ctx->progress_total &&
-	    (now.tv_sec - ctx->progress_last.tv_sec) * 1000000000L +
-			    (now.tv_nsec - ctx->progress_last.tv_nsec) <
-		    200000000L)
+	if (done < total && ctx->progress_shown &&
+	    elapsed_ns(&ctx->progress_last, &now) < PROGRESS_INTERVAL_NS)
 		return;
 	ctx->progress_last = now;
-	fprintf(stderr, "\r%s: encrypting %llu of %llu MiB (%llu%%)", log_program(),
-		(unsigned long long)(done >> 20), (unsigned long long)(ctx->progress_total >> 20),
-		(unsigned long long)(ctx->progress_total ? done * 100 / ctx->progress_total : 100));
-	if (done >= ctx->progress_total)
+	ctx->progress_shown = true;
+	fprintf(stderr, "\r%s: %s %llu of %llu MiB (%llu%%)", log_program(),
+		phase == IMAGE_PACKING ? "packing the ramdisk directory" : "encrypting",
+		(unsigned long long)(done >> 20), (unsigned long long)(total >> 20),
+		(unsigned long long)(done * 100 / total));
+	ctx->progress_open = done < total;
+	if (!ctx->progress_open)
 		fputc('\n', stderr);
 }
 
@@ -119,9 +140,13 @@ static void print_summary(const struct create_ctx *ctx, const struct image_summa
 			  uint64_t pcf, uint64_t scf)
 {
 	const struct image_layout *l = &sum->layout;
+	struct timespec now;
 
-	log_info("wrote %s: %llu bytes, %zu host key(s), %llu encrypted pages", ctx->opts.output,
-		 (unsigned long long)l->image_size, ctx->nr_hosts,
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	log_notice("wrote %s: %zu host%s, %.1f MiB, %.1f s", ctx->opts.output, ctx->nr_hosts,
+		   ctx->nr_hosts == 1 ? "" : "s", (double)l->image_size / (1 << 20),
+		   (double)elapsed_ns(&ctx->started, &now) / 1e9);
+	log_info("  %llu bytes, %llu encrypted pages", (unsigned long long)l->image_size,
 		 (unsigned long long)sum->nr_pages);
 	log_info("  SE header at 0x%llx (%llu bytes), IPIB at 0x%llx, PSW 0x%016llx/0x%llx",
 		 (unsigned long long)l->hdr_addr, (unsigned long long)l->hdr_size,
@@ -155,6 +180,12 @@ static int run_create(struct create_ctx *ctx, struct errinfo *err)
 		return rc;
 	spec.kernel_path = o->kernel;
 	spec.ramdisk_path = o->ramdisk;
+	spec.ramdisk_dir = o->ramdisk_dir;
+	if (o->ramdisk_dir) {
+		rc = initramfs_parse_epoch(getenv("SOURCE_DATE_EPOCH"), &spec.ramdisk_mtime, err);
+		if (rc)
+			return rc;
+	}
 	spec.parmfile_path = o->parmfile;
 	spec.hosts = ctx->hosts;
 	spec.nr_hosts = ctx->nr_hosts;
@@ -171,8 +202,7 @@ static int run_create(struct create_ctx *ctx, struct errinfo *err)
 	spec.stage_b = ctx->blobs.stage_b;
 	spec.stage_b_size = ctx->blobs.stage_b_size;
 	spec.output_name = o->output;
-	if (log_progress_enabled() && !image_input_size(&spec, &ctx->progress_total, NULL) &&
-	    ctx->progress_total >= (64u << 20)) {
+	if (log_progress_enabled()) {
 		spec.progress = report_progress;
 		spec.progress_opaque = ctx;
 	}
@@ -207,6 +237,7 @@ int cmd_create(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	ctx->out.fd = -1;
+	clock_gettime(CLOCK_MONOTONIC, &ctx->started);
 	/* A file-size limit must end in a clean error, not a signal and a half-written file. */
 	signal(SIGXFSZ, SIG_IGN);
 	rc = create_opts_parse(argc, argv, genprotimg, &ctx->opts, &err);
@@ -216,7 +247,7 @@ int cmd_create(int argc, char **argv)
 			genprotimg ? "" : " create");
 		status = EXIT_USAGE;
 	} else if (ctx->opts.help) {
-		create_opts_usage(stdout, genprotimg ? prog : "segen create");
+		create_opts_usage(stdout, genprotimg ? prog : "segen create", ctx->opts.help);
 		status = EXIT_OK;
 	} else if (ctx->opts.version) {
 		printf("%s (segen) %s\n", prog, SEGEN_VERSION);
@@ -226,6 +257,9 @@ int cmd_create(int argc, char **argv)
 				      LOG_QUIET :
 				      (enum log_level)(LOG_NORMAL + ctx->opts.verbosity));
 		rc = run_create(ctx, &err);
+		/* An error must not end up glued to a half-done progress line. */
+		if (ctx->progress_open)
+			fputc('\n', stderr);
 		if (rc)
 			log_error("%s", err.msg);
 		status = rc ? EXIT_ERROR : EXIT_OK;

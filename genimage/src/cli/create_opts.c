@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "format/sehdr.h"
 
 enum {
@@ -40,16 +41,21 @@ enum {
 	OPT_NO_COMPONENT_CHECK,
 	OPT_OVERWRITE,
 	OPT_VERSION,
+	OPT_RAMDISK_DIR,
+	OPT_HELP_EXPERIMENTAL,
+	OPT_HELP_ALL,
 };
 
 static const struct option long_options[] = {
 	{ "image", required_argument, NULL, 'i' },
 	{ "kernel", required_argument, NULL, 'i' },
 	{ "ramdisk", required_argument, NULL, 'r' },
+	{ "ramdisk-dir", required_argument, NULL, OPT_RAMDISK_DIR },
 	{ "parmfile", required_argument, NULL, 'p' },
 	{ "host-key-document", required_argument, NULL, 'k' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "cert", required_argument, NULL, 'C' },
+	{ "crt", required_argument, NULL, 'C' },
 	{ "crl", required_argument, NULL, OPT_CRL },
 	{ "root-ca", required_argument, NULL, OPT_ROOT_CA },
 	{ "offline", no_argument, NULL, OPT_OFFLINE },
@@ -85,63 +91,88 @@ static const struct option long_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
+	{ "help-experimental", no_argument, NULL, OPT_HELP_EXPERIMENTAL },
+	{ "help-all", no_argument, NULL, OPT_HELP_ALL },
 	{ NULL, 0, NULL, 0 },
 };
 
-void create_opts_usage(FILE *out, const char *prog)
+static void usage_usual(FILE *out)
+{
+	fputs("Components:\n"
+	      "  -i, --image, --kernel FILE  raw s390x Linux kernel image (not ELF)\n"
+	      "  -r, --ramdisk FILE          initial RAM disk\n"
+	      "      --ramdisk-dir DIR       build the initial RAM disk from DIR: newc cpio,\n"
+	      "                              gzip, reproducible (times: SOURCE_DATE_EPOCH or 0)\n"
+	      "  -p, --parmfile FILE         kernel command line\n"
+	      "  -o, --output FILE           the image to write\n"
+	      "\n"
+	      "Host keys and their verification (FILEs may also be given comma-separated):\n"
+	      "  -k, --host-key-document FILE  HKD (PEM or DER), once per host, 1 to 95\n"
+	      "  -C, --cert, --crt FILE      IBM Z signing key and intermediate CA certificates\n"
+	      "      --crl FILE              certificate revocation list (repeatable)\n"
+	      "      --root-ca FILE          root CA to trust instead of the system store\n"
+	      "      --offline               never download CRLs\n"
+	      "      --no-verify             do not verify the HKDs (INSECURE, for tests)\n"
+	      "\n"
+	      "Keys (random unless given):\n"
+	      "      --cck, --comm-key FILE  customer communication key, 32 bytes\n"
+	      "      --hdr-key, --x-header-key FILE  header protection key, 32 bytes\n"
+	      "      --image-key, --x-comp-key FILE  image encryption key (AES-XTS), 64 bytes\n"
+	      "\n"
+	      "Header flags, [default]:\n"
+	      "      --enable-dump, --disable-dump  guest dumps; enabling needs --cck or\n"
+	      "                             --enable-cck-update [off]\n"
+	      "      --enable-cck-extension-secret, --disable-cck-extension-secret\n"
+	      "                             add-secret requests need the CCK extension secret;\n"
+	      "                             needs --cck, not with --enable-cck-update [off]\n"
+	      "      --enable-cck-update, --disable-cck-update  CCK update [off]\n"
+	      "      --enable-pckmo, --disable-pckmo  PCKMO DEA/TDEA, AES and ECC keys [on]\n"
+	      "      --enable-pckmo-hmac, --disable-pckmo-hmac  PCKMO HMAC key encryption [off]\n"
+	      "      --enable-backup-keys, --disable-backup-keys  backup target keys [off]\n"
+	      "      --enable-image-encryption, --disable-image-encryption\n"
+	      "                             encrypt the components [on]\n"
+	      "\n"
+	      "Other:\n"
+	      "      --no-component-check   skip the kernel, command-line and ramdisk checks;\n"
+	      "                             stage-b then starts any payload (no S390EP check)\n"
+	      "      --overwrite            replace an existing OUTPUT\n"
+	      "  -v, --verbose              more output (repeat for more)\n"
+	      "  -q, --quiet                only errors: no summary, progress or warnings\n"
+	      "      --version              print the version\n"
+	      "  -h, --help                 this help\n"
+	      "      --help-experimental    the experimental options\n"
+	      "      --help-all             every option\n",
+	      out);
+}
+
+static void usage_experimental(FILE *out)
+{
+	fputs("Experimental options (for tests and development, not for production):\n"
+	      "      --x-pcf VALUE          set the plaintext control flags directly\n"
+	      "      --x-scf VALUE          set the secret control flags directly\n"
+	      "      --x-psw ADDRESS        start the placed payload at ADDRESS (hexadecimal,\n"
+	      "                             even, inside it; default 0x10000)\n"
+	      "      --x-seed HEX           derive every random value from HEX: reproducible,\n"
+	      "                             NOT SECRET, for tests only (docs/x-seed.md)\n"
+	      "      --x-bootloader-directory DIR  use DIR/stage-a.bin and DIR/stage-b.bin\n",
+	      out);
+}
+
+void create_opts_usage(FILE *out, const char *prog, enum create_help which)
 {
 	fprintf(out,
 		"Usage: %s -i KERNEL -k HKD... -o OUTPUT (--no-verify | -C CERT...) [OPTION]...\n"
 		"Create an IBM Z Secure Execution image: KERNEL, RAMDISK and the command line\n"
 		"encrypted for the hosts whose host-key documents (HKD) are given.\n"
-		"\n"
-		"Components:\n"
-		"  -i, --image, --kernel FILE  raw s390x Linux kernel image (not ELF)\n"
-		"  -r, --ramdisk FILE          initial RAM disk\n"
-		"  -p, --parmfile FILE         kernel command line\n"
-		"  -o, --output FILE           the image to write\n"
-		"\n"
-		"Host keys and their verification:\n"
-		"  -k, --host-key-document FILE  HKD (PEM or DER), once per host, 1 to 95\n"
-		"  -C, --cert FILE             IBM Z signing key and intermediate CA certificates\n"
-		"      --crl FILE              certificate revocation list (repeatable)\n"
-		"      --root-ca FILE          root CA to trust instead of the system store\n"
-		"      --offline               never download CRLs\n"
-		"      --no-verify             do not verify the HKDs (INSECURE, for tests)\n"
-		"\n"
-		"Keys (random unless given):\n"
-		"      --cck, --comm-key FILE  customer communication key, 32 bytes\n"
-		"      --hdr-key, --x-header-key FILE  header protection key, 32 bytes\n"
-		"      --image-key, --x-comp-key FILE  image encryption key (AES-XTS), 64 bytes\n"
-		"\n"
-		"Header flags (--enable-X / --disable-X):\n"
-		"  dump                   guest dumps (needs --cck or --enable-cck-update); off\n"
-		"  cck-extension-secret   add-secret requests need the CCK extension secret\n"
-		"                         (needs --cck; not with --enable-cck-update); off\n"
-		"  cck-update             CCK update; off\n"
-		"  pckmo                  PCKMO DEA/TDEA, AES, ECC key encryption; on\n"
-		"  pckmo-hmac             PCKMO HMAC key encryption; off\n"
-		"  backup-keys            backup target keys; off\n"
-		"  image-encryption       encrypt the components; on\n"
-		"      --x-pcf VALUE          set the plaintext control flags directly\n"
-		"      --x-scf VALUE          set the secret control flags directly\n"
-		"\n"
-		"Other:\n"
-		"      --no-component-check   skip the kernel, command-line and ramdisk checks;\n"
-		"                             stage-b then starts any payload (no S390EP check)\n"
-		"      --x-psw ADDRESS        start the placed payload at ADDRESS (hexadecimal,\n"
-		"                             even, inside it; default 0x10000)\n"
-		"      --overwrite            replace an existing OUTPUT\n"
-		"      --x-seed HEX           derive every random value from HEX: reproducible,\n"
-		"                             NOT SECRET, for tests only (docs/x-seed.md)\n"
-		"      --x-bootloader-directory DIR  use DIR/stage-a.bin and DIR/stage-b.bin\n"
-		"  -v, --verbose              more output (repeat for more)\n"
-		"  -q, --quiet                only errors\n"
-		"      --version              print the version\n"
-		"  -h, --help                 this help\n"
-		"\n"
-		"Exit status: 0 success, 1 error, 2 usage error.\n",
+		"\n",
 		prog);
+	if (which != HELP_EXPERIMENTAL)
+		usage_usual(out);
+	if (which == HELP_ALL)
+		fputc('\n', out);
+	if (which == HELP_EXPERIMENTAL || which == HELP_ALL)
+		usage_experimental(out);
+	fputs("\nExit status: 0 success, 1 error, 2 usage error.\n", out);
 }
 
 static int parse_u64(const char *opt, const char *arg, uint64_t *ret, struct errinfo *err)
@@ -179,13 +210,41 @@ static int set_tristate(enum tristate *flag, enum tristate value, const char *na
 	return 0;
 }
 
-static int add_path(const char **list, size_t *nr, size_t max, const char *opt, const char *arg,
-		    struct errinfo *err)
+/* Append @arg to @list; pvimg takes "a,b" for "a -x b", so a comma separates names. */
+static int add_paths(struct create_opts *o, const char **list, size_t *nr, size_t max,
+		     const char *opt, const char *arg, struct errinfo *err)
 {
-	if (*nr >= max)
-		return err_set(err, -EINVAL, "%s given more than %zu times", opt, max);
-	list[(*nr)++] = arg;
+	char *copy, *name, *save = NULL;
+
+	if (!*arg)
+		return err_set(err, -EINVAL, "%s: empty file name", opt);
+	if (!strchr(arg, ',')) {
+		if (*nr >= max)
+			return err_set(err, -EINVAL, "%s given more than %zu times", opt, max);
+		list[(*nr)++] = arg;
+		return 0;
+	}
+	if (arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,"))
+		return err_set(err, -EINVAL, "%s '%s': empty file name in the list", opt, arg);
+	if (o->nr_split_args >= ARRAY_SIZE(o->split_args))
+		return err_set(err, -EINVAL, "too many comma-separated lists");
+	copy = strdup(arg);
+	if (!copy)
+		return err_set(err, -ENOMEM, "out of memory");
+	o->split_args[o->nr_split_args++] = copy;
+	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		if (*nr >= max)
+			return err_set(err, -EINVAL, "%s given more than %zu files", opt, max);
+		list[(*nr)++] = name;
+	}
 	return 0;
+}
+
+void create_opts_done(struct create_opts *o)
+{
+	for (size_t i = 0; i < o->nr_split_args; i++)
+		free(o->split_args[i]);
+	o->nr_split_args = 0;
 }
 
 static bool any_header_flag(const struct create_opts *o)
@@ -203,6 +262,8 @@ static int check_rules(const struct create_opts *o, struct errinfo *err)
 		return err_set(err, -EINVAL, "missing the kernel (-i/--image FILE)");
 	if (!o->output)
 		return err_set(err, -EINVAL, "missing the output (-o/--output FILE)");
+	if (o->ramdisk && o->ramdisk_dir)
+		return err_set(err, -EINVAL, "-r/--ramdisk and --ramdisk-dir exclude each other");
 	if (o->nr_hkds == 0)
 		return err_set(err, -EINVAL, "missing a host-key document (-k FILE)");
 	if (!o->no_verify && o->nr_certs == 0)
@@ -245,6 +306,9 @@ int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts
 		case 'r':
 			o.ramdisk = optarg;
 			break;
+		case OPT_RAMDISK_DIR:
+			o.ramdisk_dir = optarg;
+			break;
 		case 'p':
 			o.parmfile = optarg;
 			break;
@@ -252,15 +316,16 @@ int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts
 			o.output = optarg;
 			break;
 		case 'k':
-			rc = add_path(o.hkds, &o.nr_hkds, CREATE_MAX_HKD_ARGS, "-k", optarg, err);
+			rc = add_paths(&o, o.hkds, &o.nr_hkds, CREATE_MAX_HKD_ARGS, "-k", optarg,
+				       err);
 			break;
 		case 'C':
-			rc = add_path(o.certs, &o.nr_certs, CREATE_MAX_CERT_ARGS, "-C", optarg,
-				      err);
+			rc = add_paths(&o, o.certs, &o.nr_certs, CREATE_MAX_CERT_ARGS, "-C", optarg,
+				       err);
 			break;
 		case OPT_CRL:
-			rc = add_path(o.crls, &o.nr_crls, CREATE_MAX_CERT_ARGS, "--crl", optarg,
-				      err);
+			rc = add_paths(&o, o.crls, &o.nr_crls, CREATE_MAX_CERT_ARGS, "--crl",
+				       optarg, err);
 			break;
 		case OPT_ROOT_CA:
 			o.root_ca = optarg;
@@ -357,7 +422,13 @@ int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts
 			o.version = true;
 			break;
 		case 'h':
-			o.help = true;
+			o.help = MAX(o.help, HELP_USUAL);
+			break;
+		case OPT_HELP_EXPERIMENTAL:
+			o.help = MAX(o.help, HELP_EXPERIMENTAL);
+			break;
+		case OPT_HELP_ALL:
+			o.help = HELP_ALL;
 			break;
 		case ':':
 			rc = err_set(err, -EINVAL, "option %s needs an argument", argv[optind - 1]);
@@ -367,13 +438,13 @@ int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts
 			break;
 		}
 	}
-	if (rc)
+	if (!rc && optind < argc)
+		rc = err_set(err, -EINVAL, "unexpected argument '%s'", argv[optind]);
+	rc = rc ?: check_rules(&o, err);
+	if (rc) {
+		create_opts_done(&o);
 		return rc;
-	if (optind < argc)
-		return err_set(err, -EINVAL, "unexpected argument '%s'", argv[optind]);
-	rc = check_rules(&o, err);
-	if (rc)
-		return rc;
+	}
 	*ret_opts = o;
 	return 0;
 }

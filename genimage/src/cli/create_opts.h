@@ -24,9 +24,18 @@ enum tristate {
 	FLAG_DISABLE,
 };
 
+/* What --help prints: genprotimg split the experimental options off. */
+enum create_help {
+	HELP_NONE = 0,
+	HELP_USUAL,	   /* --help */
+	HELP_EXPERIMENTAL, /* --help-experimental */
+	HELP_ALL,	   /* --help-all */
+};
+
 struct create_opts {
 	const char *kernel;
 	const char *ramdisk;
+	const char *ramdisk_dir;
 	const char *parmfile;
 	const char *output;
 	const char *hkds[CREATE_MAX_HKD_ARGS];
@@ -50,8 +59,11 @@ struct create_opts {
 	bool component_check;
 	bool overwrite;
 	int verbosity; /* -1 quiet, 0 normal, 1.. verbose */
-	bool help;
+	enum create_help help;
 	bool version;
+	/* Copies of comma-separated arguments ("-k a,b"), which the lists point into. */
+	char *split_args[CREATE_MAX_HKD_ARGS];
+	size_t nr_split_args;
 };
 
 /*
@@ -62,10 +74,13 @@ struct create_opts {
 int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts *ret_opts,
 		      struct errinfo *err);
 
+/* Release what create_opts_parse() allocated (the copies the lists point into). */
+void create_opts_done(struct create_opts *opts);
+
 /* The plaintext and secret control flags the options ask for. */
 void create_opts_flags(const struct create_opts *opts, uint64_t *ret_pcf, uint64_t *ret_scf);
 
-/* The --help text. */
-void create_opts_usage(FILE *out, const char *prog);
+/* The --help text; @which selects the sections (HELP_USUAL if HELP_NONE). */
+void create_opts_usage(FILE *out, const char *prog, enum create_help which);
 
 #endif /* SEGEN_CREATE_OPTS_H */

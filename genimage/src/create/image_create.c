@@ -10,6 +10,7 @@
 
 #include "base/fileio.h"
 #include "create/gzcheck.h"
+#include "create/initramfs.h"
 #include "create/inputs.h"
 #include "inspect/guest_memory.h"
 #include "crypto/keyslot.h"
@@ -36,6 +37,7 @@ struct image_inputs {
 	size_t cmdline_size;
 	uint8_t *stage_b;
 	struct gzcheck *gz;
+	const char *ramdisk_name; /* the file or directory, for messages */
 };
 
 static void image_inputs_done(struct image_inputs *in)
@@ -51,23 +53,6 @@ static void image_inputs_done(struct image_inputs *in)
 		OPENSSL_cleanse(in->stage_b, STUB_STAGE_B_PARAMS_SIZE);
 	free(in->stage_b);
 	gzcheck_free(in->gz);
-}
-
-int image_input_size(const struct image_spec *spec, uint64_t *ret_size, struct errinfo *err)
-{
-	const char *paths[] = { spec->kernel_path, spec->ramdisk_path, spec->parmfile_path };
-	uint64_t total = 0;
-	struct stat st;
-
-	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
-		if (!paths[i])
-			continue;
-		if (stat(paths[i], &st) < 0)
-			return err_set(err, -errno, "%s: %s", paths[i], strerror(errno));
-		total += (uint64_t)st.st_size;
-	}
-	*ret_size = total;
-	return 0;
 }
 
 static int check_stub_blobs(const struct image_spec *spec, struct errinfo *err)
@@ -118,6 +103,25 @@ static int check_psw_addr(const struct image_spec *spec, uint64_t kernel_size, u
 	return 0;
 }
 
+struct progress_relay {
+	const struct image_spec *spec;
+	uint64_t total;
+};
+
+static void relay_progress(void *opaque, uint64_t done)
+{
+	const struct progress_relay *r = opaque;
+
+	r->spec->progress(r->spec->progress_opaque, IMAGE_ENCRYPTING, done, r->total);
+}
+
+static void relay_packing(void *opaque, uint64_t done, uint64_t total)
+{
+	const struct image_spec *spec = opaque;
+
+	spec->progress(spec->progress_opaque, IMAGE_PACKING, done, total);
+}
+
 static int open_inputs(const struct image_spec *spec, struct image_inputs *in, struct errinfo *err)
 {
 	uint64_t kernel_size;
@@ -139,13 +143,21 @@ static int open_inputs(const struct image_spec *spec, struct image_inputs *in, s
 		if (rc)
 			return rc;
 	}
-	if (spec->ramdisk_path) {
+	if (spec->ramdisk_dir) {
+		in->ramdisk_name = spec->ramdisk_dir;
+		rc = initramfs_build(spec->ramdisk_dir, spec->ramdisk_mtime, COMPONENT_FILE_MAX,
+				     spec->progress ? relay_packing : NULL, (void *)spec,
+				     &in->ramdisk_fd, &in->ramdisk_size, err);
+	} else if (spec->ramdisk_path) {
+		in->ramdisk_name = spec->ramdisk_path;
 		rc = file_open_regular(spec->ramdisk_path, COMPONENT_FILE_MAX, &in->ramdisk_fd,
 				       &in->ramdisk_size, err);
-		if (rc)
-			return rc;
+	}
+	if (rc)
+		return rc;
+	if (in->ramdisk_fd >= 0) {
 		if (spec->component_check) {
-			rc = gzcheck_new(spec->ramdisk_path, &in->gz);
+			rc = gzcheck_new(in->ramdisk_name, &in->gz);
 			if (rc)
 				return err_set(err, rc, "out of memory");
 		}
@@ -167,7 +179,7 @@ static int plan_layout(const struct image_spec *spec, const struct image_inputs 
 	comps[n++] = (struct layout_component){ .id = SE_COMP_ID_KERNEL,
 						.name = "kernel",
 						.size = in->kernel.size };
-	if (spec->ramdisk_path)
+	if (in->ramdisk_fd >= 0)
 		comps[n++] = (struct layout_component){ .id = SE_COMP_ID_RAMDISK,
 							.name = "ramdisk",
 							.size = in->ramdisk_size };
@@ -252,13 +264,17 @@ static int stream_components(const struct image_spec *spec, struct image_inputs 
 			     struct se_hdr *hdr, struct errinfo *err)
 {
 	struct comp_pipeline *pipe = NULL;
+	struct progress_relay relay = { .spec = spec };
 	int rc;
 
 	rc = comp_pipeline_new(&pipe);
 	if (rc)
 		return err_set(err, rc, "cannot start the encryption pipeline: %s", strerror(-rc));
-	if (spec->progress)
-		comp_pipeline_set_progress(pipe, spec->progress, spec->progress_opaque);
+	if (spec->progress) {
+		for (size_t i = 0; i < l->nr_comps; i++)
+			relay.total += l->comps[i].size;
+		comp_pipeline_set_progress(pipe, relay_progress, &relay);
+	}
 	for (size_t i = 0; i < l->nr_comps && !rc; i++) {
 		const struct layout_component *c = &l->comps[i];
 		struct comp_spec cs = {
@@ -280,7 +296,7 @@ static int stream_components(const struct image_spec *spec, struct image_inputs 
 			break;
 		case SE_COMP_ID_RAMDISK:
 			src.fd = in->ramdisk_fd;
-			src.name = spec->ramdisk_path;
+			src.name = in->ramdisk_name;
 			if (in->gz) {
 				cs.inspect = gzcheck_feed;
 				cs.inspect_opaque = in->gz;

@@ -17,9 +17,20 @@
 #include "crypto/randsrc.h"
 #include "format/sehdr.h"
 
+enum image_phase {
+	IMAGE_PACKING,	  /* --ramdisk-dir: archiving the tree */
+	IMAGE_ENCRYPTING, /* every component through the pipeline */
+};
+
+/* @done of @total bytes of @phase so far; called after every chunk. */
+typedef void (*image_progress_fn)(void *opaque, enum image_phase phase, uint64_t done,
+				  uint64_t total);
+
 struct image_spec {
 	const char *kernel_path;
 	const char *ramdisk_path;  /* NULL: no ramdisk */
+	const char *ramdisk_dir;   /* instead of ramdisk_path: built from this tree */
+	uint64_t ramdisk_mtime;	   /* the time stamped on ramdisk_dir's entries */
 	const char *parmfile_path; /* NULL: no command line */
 	const struct hostkey *hosts;
 	size_t nr_hosts;
@@ -36,8 +47,8 @@ struct image_spec {
 	size_t stage_a_size;
 	const uint8_t *stage_b;
 	size_t stage_b_size;
-	const char *output_name;   /* for messages */
-	comp_progress_fn progress; /* may be NULL */
+	const char *output_name;    /* for messages */
+	image_progress_fn progress; /* may be NULL */
 	void *progress_opaque;
 };
 
@@ -50,9 +61,6 @@ struct image_summary {
 	uint64_t psw_addr;
 	uint64_t input_bytes; /* kernel + ramdisk + command line */
 };
-
-/* Total bytes image_create() will stream, for progress reports. */
-int image_input_size(const struct image_spec *spec, uint64_t *ret_size, struct errinfo *err);
 
 /*
  * Write the image for @spec to @out_fd (an empty file). On failure the file
