@@ -245,6 +245,7 @@ int main(int argc, char **argv)
 
 		if (trace_load_file(trace_path, &trace, err, sizeof(err)) < 0) {
 			fprintf(stderr, "swiotlb-bench: %s\n", err);
+			trace_free(&trace);
 			return 1;
 		}
 		sources[MIX_TRACE].trace_sizes =

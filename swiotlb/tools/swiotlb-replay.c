@@ -427,6 +427,7 @@ int main(int argc, char **argv)
 		return r;
 	if (trace_load_file(o.trace_path, &trace, err, sizeof(err)) < 0) {
 		fprintf(stderr, "swiotlb-replay: %s\n", err);
+		trace_free(&trace); /* what parsed before the bad line */
 		return EXIT_FAIL;
 	}
 	if (!o.areas_given)
