@@ -162,8 +162,8 @@ static void print_summary(const struct create_ctx *ctx, const struct image_summa
 		log_info("  command line: %llu of at most %llu bytes",
 			 (unsigned long long)sum->cmdline_size,
 			 (unsigned long long)sum->kernel_max_cmdline);
-	if (sum->ramdisk_gzip_checked)
-		log_info("  ramdisk: gzip stream verified intact");
+	if (sum->ramdisk_parts[0])
+		log_info("  ramdisk: %s", sum->ramdisk_parts);
 }
 
 static int run_create(struct create_ctx *ctx, struct errinfo *err)
@@ -196,6 +196,7 @@ static int run_create(struct create_ctx *ctx, struct errinfo *err)
 	spec.component_check = o->component_check;
 	spec.have_psw_addr = o->have_x_psw;
 	spec.psw_addr = o->x_psw;
+	spec.inflater = o->inflater;
 	spec.rand = &ctx->rand;
 	spec.stage_a = ctx->blobs.stage_a;
 	spec.stage_a_size = ctx->blobs.stage_a_size;
