@@ -18,7 +18,7 @@
 #include "stub-abi.h"
 #include "base/util.h"
 
-/* Components larger than this cannot be placed below 2 GiB anyway. */
+/* Components larger than this cannot be placed in an image anyway. */
 #define COMPONENT_FILE_MAX LAYOUT_MAX_ADDR
 
 /* Everything secret that image_create() holds, wiped in one place. */
