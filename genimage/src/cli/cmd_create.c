@@ -221,6 +221,10 @@ static int run_create(struct create_ctx *ctx, struct errinfo *err)
 	if (o->x_seed)
 		log_security_warning("--x-seed: every key of this image derives from the seed; "
 				     "the image is NOT secret. Use it for tests only.");
+	if (sum.layout.image_size >= LAYOUT_QEMU_KERNEL_MAX)
+		log_warn("%s: %llu MiB: QEMU 7.2 cannot load an image of 2 GiB - 4 KiB or more "
+			 "with -kernel (docs/format.md)",
+			 o->output, (unsigned long long)(sum.layout.image_size >> 20));
 	print_summary(ctx, &sum, spec.pcf, spec.scf);
 	return 0;
 }

@@ -40,6 +40,12 @@
  * far beyond any initrd.
  */
 #define LAYOUT_MAX_ADDR (1ULL << 40)
+/*
+ * QEMU 7.2's -kernel reads a raw image with one read(), which Linux ends after
+ * 2 GiB - 4 KiB, and refuses ELF files that load 2 GiB or more: images from
+ * this size on are still made, with a warning.
+ */
+#define LAYOUT_QEMU_KERNEL_MAX 0x7ffff000ULL
 
 struct layout_component {
 	uint16_t id;
