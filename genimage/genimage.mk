@@ -6,7 +6,13 @@ WARN_CFLAGS := -Wall -Wextra -Wshadow -Wconversion -Wformat=2 -Wmissing-prototyp
 	-Wstrict-prototypes -Wvla -Wimplicit-fallthrough
 SEGEN_CFLAGS := -std=gnu11 -O2 -g -pthread -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
 	-DSEGEN_VERSION='"$(VERSION)"' -Igenimage/src -Istub/include $(WARN_CFLAGS)
-SEGEN_LDLIBS := -lcrypto -lcurl -larchive -lz -pthread
+SEGEN_LDLIBS := -lcrypto -lcurl -larchive -lz -lzstd -llzma -pthread
+# ISA-L's inflater when its headers are there (ISAL=0 builds the zlib fallback).
+ISAL ?= $(shell test -e /usr/include/isa-l/igzip_lib.h && echo 1 || echo 0)
+ifeq ($(ISAL),1)
+SEGEN_CFLAGS += -DSEGEN_HAVE_ISAL
+SEGEN_LDLIBS += -lisal
+endif
 ifneq ($(SANITIZE),)
 SEGEN_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined

@@ -318,20 +318,60 @@ hdr_u32() { # hdr_u32 IMAGE OFFSET: a big-endian u32 of the SE header at 0x14000
 	gzip -c "$TMP/payload" > "$TMP/good.gz"
 	segen_create -r "$TMP/good.gz" -o "$OUT" -v
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"gzip stream verified intact"* ]]
+	[[ "$output" == *"ramdisk: gzip at 0 ($(stat -c %s "$TMP/good.gz") bytes, checked)"* ]]
 	head -c 200000 "$TMP/good.gz" > "$TMP/trunc.gz"
 	segen_create -r "$TMP/trunc.gz" -o "$TMP/t.img"
 	[ "$status" -eq 1 ]
-	assert_one_error_line "$TMP/trunc.gz: gzip data is truncated"
+	assert_one_error_line \
+		"$TMP/trunc.gz: gzip data is truncated; the file ends at offset 200000 \(part 1: gzip"
 	[ ! -e "$TMP/t.img" ]
 	cp "$TMP/good.gz" "$TMP/bad.gz"
 	write_bytes "$TMP/bad.gz" 150000 '\x00\x01\x02\x03\x04\x05\x06\x07'
 	segen_create -r "$TMP/bad.gz" -o "$TMP/b.img"
 	[ "$status" -eq 1 ]
-	assert_one_error_line "$TMP/bad.gz: corrupt gzip data"
+	assert_one_error_line "$TMP/bad.gz: corrupt gzip data \(.*\) at offset [0-9]+ \(part 1: gzip from offset 0\)"
+	[ ! -e "$TMP/b.img" ]
+	segen_create -r "$TMP/bad.gz" -o "$TMP/b.img" --x-inflate zlib
+	[ "$status" -eq 1 ]
+	assert_one_error_line "$TMP/bad.gz: corrupt gzip data \(.*\) at offset [0-9]+ \(part 1: gzip from offset 0\)"
 	[ ! -e "$TMP/b.img" ]
 	segen_create -r "$TMP/bad.gz" -o "$TMP/b.img" --no-component-check
 	[ "$status" -eq 0 ]
+}
+
+# An initrd as initramfs-tools and dracut make it: an uncompressed early cpio
+# (CPU microcode), then the main archive compressed, here holding Debian's
+# s390x busybox.
+make_real_initrd() { # OUT COMPRESSOR...
+	local out=$1 root="$TMP/root"
+	shift
+	rm -rf "$root" && mkdir -p "$root/early/kernel/x86/microcode" "$root/main/bin"
+	head -c 70000 "$STUB_REAL_KERNEL" > "$root/early/kernel/x86/microcode/GenuineIntel.bin"
+	cp "$STUB_REAL_BUSYBOX" "$root/main/bin/busybox"
+	ln -s busybox "$root/main/bin/sh"
+	(cd "$root/early" && find . | sort | cpio --quiet -o -H newc -R 0:0) > "$out"
+	(cd "$root/main" && find . | sort | cpio --quiet -o -H newc -R 0:0 | "$@") >> "$out"
+}
+
+@test "a concatenated initrd: each part is checked and named, a corrupt one refused" {
+	local early main
+	for comp in "gzip -6" "zstd -q -19" "xz --check=crc32" "xz --format=lzma"; do
+		make_real_initrd "$TMP/initrd" $comp
+		early=$( (cd "$TMP/root/early" && find . | sort | cpio --quiet -o -H newc -R 0:0) | wc -c)
+		main=$(( $(stat -c %s "$TMP/initrd") - early ))
+		segen_create -r "$TMP/initrd" -o "$TMP/$$.img" -v
+		[ "$status" -eq 0 ]
+		name=${comp%% *}
+		[ "$comp" = "xz --format=lzma" ] && name=lzma
+		[[ "$output" == *"ramdisk: cpio at 0 ("*" bytes, checked), $name at $early ($main bytes, checked)"* ]]
+		rm -f "$TMP/$$.img"
+		# Damage the compressed part's middle: refused, naming that part and its offset.
+		write_bytes "$TMP/initrd" $((early + main / 2)) '\x55\xaa\x55\xaa\x55\xaa\x55\xaa'
+		segen_create -r "$TMP/initrd" -o "$TMP/$$.img"
+		[ "$status" -eq 1 ]
+		assert_one_error_line "$TMP/initrd: corrupt $name data .* \(part 2: $name from offset $early\)"
+		[ ! -e "$TMP/$$.img" ]
+	done
 }
 
 @test "--help, --version and the top-level usage" {

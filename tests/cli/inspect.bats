@@ -85,6 +85,51 @@ assert d["result"] == "refused" and d["uv_rc"] == "0x102" and d["uv_rrc"] == "0x
 	[[ "$output" == *"older C layout"* ]]
 }
 
+@test "a C-layout image without a parmfile names components by their tweak-prefix id" {
+	local c="$VEC/basic" img="$TMP/ref3.img"
+	truncate -s $((0x30000)) "$img"
+	dd if="$c/se-header.bin" of="$img" bs=1 seek=$((0x14000)) conv=notrunc status=none
+	# The reference IPIB without its command-line entry (id 1): 3 components.
+	python3 - "$c/ipib.bin" > "$TMP/ipib3.bin" <<'PY'
+import sys
+ipib = bytearray(open(sys.argv[1], "rb").read())
+entries = ipib[0x88:0x88 + 4 * 24]
+del entries[24:48]
+ipib[0x74:0x78] = (3).to_bytes(4, "big")
+ipib[0x88:0x88 + 4 * 24] = entries + bytes(24)
+sys.stdout.buffer.write(ipib)
+PY
+	dd if="$TMP/ipib3.bin" of="$img" bs=1 seek=$((0x13000)) conv=notrunc status=none
+	for f in 0-kernel:0x15000 2-initrd:0x2a000 3-stage3b:0x2e000; do
+		dd if="$c/components/${f%:*}.stored" of="$img" bs=4096 seek=$((${f#*:} / 4096)) \
+			conv=notrunc status=none
+	done
+	run "$SEGEN" info "$img"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"kernel    0x00015000"* ]]
+	[[ "$output" == *"ramdisk   0x0002a000"* ]]
+	[[ "$output" == *"stage-b   0x0002e000"* ]]
+	[[ "$output" != *"cmdline"* ]]
+	run "$SEGEN" info "$img" --format json
+	[[ "$output" == *'"name": "ramdisk"'* || "$output" == *'"name":"ramdisk"'* ]]
+	# Without the command line the digests differ, and only they are refused:
+	# the start PSW is found in stage-b.
+	run "$SEGEN" verify "$img" --host-key "$VEC/keys/host1.pem"
+	[ "$status" -eq 1 ]
+	assert_one_error_line "rc 0x102 rrc 0x1a: address list digest mismatch"
+}
+
+@test "info and verify inspect an image larger than 2 GiB" {
+	cp "$IMG" "$TMP/big.img"
+	# A guest image that ends far beyond 2 GiB: sparse, so it costs no disk.
+	truncate -s 3G "$TMP/big.img"
+	run "$SEGEN" info "$TMP/big.img"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"($((3 << 30)) bytes)"* ]]
+	run "$SEGEN" verify "$TMP/big.img" --host-key "$VEC/keys/host1.pem"
+	[ "$status" -eq 0 ]
+}
+
 @test "unpack writes the guest memory as an s390x ELF starting at stage-b" {
 	run "$SEGEN" unpack "$IMG" --host-key "$VEC/keys/host2.pem" -o "$TMP/mem.elf"
 	[ "$status" -eq 0 ]

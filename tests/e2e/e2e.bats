@@ -55,6 +55,26 @@ boot() { # boot IMAGE KEY...: boot-test, waiting for the marker
 	[[ "$output" == *"segen-guest: initrd marker $MARKER"* ]]
 }
 
+@test "dracut-style initrds (early cpio + gzip or zstd main archive) are checked and boot" {
+	mkdir -p "$W/early/kernel/x86/microcode"
+	head -c 30000 "$GUEST/vmlinuz" > "$W/early/kernel/x86/microcode/GenuineIntel.bin"
+	(cd "$W/early" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$W/early.cpio"
+	local early
+	early=$(stat -c %s "$W/early.cpio")
+	cat "$W/early.cpio" "$W/initrd.gz" > "$W/dracut-gzip"
+	{ cat "$W/early.cpio"; gzip -dc "$W/initrd.gz" | zstd -q -19; } > "$W/dracut-zstd"
+	for comp in gzip zstd; do
+		run "$SEGEN" create -v -i "$GUEST/vmlinuz" -r "$W/dracut-$comp" -k "$W/host1.crt" \
+			--no-verify -o "$W/dracut-$comp.img"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"ramdisk: cpio at 0 ("*" bytes, checked), $comp at $early ("* ]]
+		boot "$W/dracut-$comp.img" "$W/host1.key"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"segen-guest: initrd marker $MARKER"* ]]
+	done
+}
+
 @test "a command line of exactly the kernel's maximum boots intact" {
 	# MAX bytes including the NUL: MAX - 1 characters.
 	cmdline_of_length $((MAX - 1)) "$W/maxparm"

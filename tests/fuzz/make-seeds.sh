@@ -8,7 +8,7 @@ g="$vec/genprotimg-2.35"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$out" # rebuilt whole, so a newer segen never meets its old images
-mkdir -p "$out"/{sehdr,ipib,gzcheck,image,cmdline,pki_load,guest_memory,create_opts}
+mkdir -p "$out"/{sehdr,ipib,initrd_check,image,cmdline,pki_load,guest_memory,create_opts}
 
 for c in basic three-hosts-dump no-decryption; do
 	cp "$g/$c/se-header.bin" "$out/sehdr/$c.hdr"
@@ -27,11 +27,17 @@ dd if="$img" of="$out/ipib/pvimg.ipib" bs=1 skip="$ipib" count=4096 status=none
 dd if="$img" of="$out/sehdr/two-hosts.hdr" bs=1 skip=$((0x14000)) count=720 status=none
 
 printf 'hello initrd\n' > "$tmp/a"
-gzip -c "$tmp/a" > "$out/gzcheck/one.gz"
-{ gzip -c "$tmp/a"; gzip -c "$g/inputs/parmfile"; } > "$out/gzcheck/two-members.gz"
-{ gzip -c "$tmp/a"; head -c 512 /dev/zero; } > "$out/gzcheck/zero-padded.gz"
-{ gzip -c "$tmp/a"; printf '070701'; } > "$out/gzcheck/cpio-trailer.gz"
-head -c 2000 "$g/inputs/initrd.bin" > "$out/gzcheck/not-gzip"
+(cd "$tmp" && printf 'a\n' | cpio --quiet -o -H newc) > "$tmp/a.cpio"
+s="$out/initrd_check"
+gzip -c "$tmp/a" > "$s/one.gz"
+{ gzip -c "$tmp/a"; gzip -c "$g/inputs/parmfile"; } > "$s/two-members.gz"
+{ gzip -c "$tmp/a"; head -c 512 /dev/zero; } > "$s/zero-padded.gz"
+cp "$tmp/a.cpio" "$s/plain.cpio"
+{ cat "$tmp/a.cpio"; gzip -c "$tmp/a.cpio"; } > "$s/early-cpio-gzip"
+{ cat "$tmp/a.cpio"; zstd -q -c "$tmp/a.cpio"; } > "$s/early-cpio-zstd"
+xz -c --check=crc32 "$tmp/a.cpio" > "$s/one.xz"
+xz -c --format=lzma "$tmp/a.cpio" > "$s/one.lzma"
+head -c 2000 "$g/inputs/initrd.bin" > "$s/not-gzip"
 
 cp "$g/inputs/parmfile" "$out/cmdline/parmfile"
 printf 'console=ttysclp0\0' > "$out/cmdline/final-nul"

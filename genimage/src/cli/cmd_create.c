@@ -162,8 +162,8 @@ static void print_summary(const struct create_ctx *ctx, const struct image_summa
 		log_info("  command line: %llu of at most %llu bytes",
 			 (unsigned long long)sum->cmdline_size,
 			 (unsigned long long)sum->kernel_max_cmdline);
-	if (sum->ramdisk_gzip_checked)
-		log_info("  ramdisk: gzip stream verified intact");
+	if (sum->ramdisk_parts[0])
+		log_info("  ramdisk: %s", sum->ramdisk_parts);
 }
 
 static int run_create(struct create_ctx *ctx, struct errinfo *err)
@@ -196,6 +196,7 @@ static int run_create(struct create_ctx *ctx, struct errinfo *err)
 	spec.component_check = o->component_check;
 	spec.have_psw_addr = o->have_x_psw;
 	spec.psw_addr = o->x_psw;
+	spec.inflater = o->inflater;
 	spec.rand = &ctx->rand;
 	spec.stage_a = ctx->blobs.stage_a;
 	spec.stage_a_size = ctx->blobs.stage_a_size;
@@ -220,6 +221,10 @@ static int run_create(struct create_ctx *ctx, struct errinfo *err)
 	if (o->x_seed)
 		log_security_warning("--x-seed: every key of this image derives from the seed; "
 				     "the image is NOT secret. Use it for tests only.");
+	if (sum.layout.image_size >= LAYOUT_QEMU_KERNEL_MAX)
+		log_warn("%s: %llu MiB: QEMU 7.2 cannot load an image of 2 GiB - 4 KiB or more "
+			 "with -kernel (docs/format.md)",
+			 o->output, (unsigned long long)(sum.layout.image_size >> 20));
 	print_summary(ctx, &sum, spec.pcf, spec.scf);
 	return 0;
 }

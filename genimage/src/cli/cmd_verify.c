@@ -206,8 +206,7 @@ static void print_verdict_text(const struct image_cmd_opts *o, const struct imag
 	printf("SCF: 0x%016llx (%s)\n", (unsigned long long)res->hdr.scf, flags);
 	printf("start PSW: 0x%016llx 0x%llx (in the %s component)\n",
 	       (unsigned long long)res->hdr.psw_mask, (unsigned long long)res->hdr.psw_addr,
-	       describe_component_name(v->ipib.comps[res->stage_b_index].id, v->legacy,
-				       res->stage_b_index));
+	       describe_component_name(v->ipib.comps[res->stage_b_index].id, v->legacy));
 	printf("digests: PLD, ALD and TLD match; %llu pages\n",
 	       (unsigned long long)res->hdr.nr_pages);
 	describe_image_text(stdout, v, &res->hdr);

@@ -38,6 +38,7 @@ enum {
 	OPT_X_SCF,
 	OPT_X_SEED,
 	OPT_X_BOOTLOADER_DIR,
+	OPT_X_INFLATE,
 	OPT_NO_COMPONENT_CHECK,
 	OPT_OVERWRITE,
 	OPT_VERSION,
@@ -85,6 +86,7 @@ static const struct option long_options[] = {
 	{ "x-scf", required_argument, NULL, OPT_X_SCF },
 	{ "x-seed", required_argument, NULL, OPT_X_SEED },
 	{ "x-bootloader-directory", required_argument, NULL, OPT_X_BOOTLOADER_DIR },
+	{ "x-inflate", required_argument, NULL, OPT_X_INFLATE },
 	{ "no-component-check", no_argument, NULL, OPT_NO_COMPONENT_CHECK },
 	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -154,7 +156,9 @@ static void usage_experimental(FILE *out)
 	      "                             even, inside it; default 0x10000)\n"
 	      "      --x-seed HEX           derive every random value from HEX: reproducible,\n"
 	      "                             NOT SECRET, for tests only (docs/x-seed.md)\n"
-	      "      --x-bootloader-directory DIR  use DIR/stage-a.bin and DIR/stage-b.bin\n",
+	      "      --x-bootloader-directory DIR  use DIR/stage-a.bin and DIR/stage-b.bin\n"
+	      "      --x-inflate isal|zlib  inflater of the ramdisk check's gzip parts\n"
+	      "                             (default: isal when built with ISA-L)\n",
 	      out);
 }
 
@@ -404,6 +408,15 @@ int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts
 			break;
 		case OPT_X_BOOTLOADER_DIR:
 			o.bootloader_dir = optarg;
+			break;
+		case OPT_X_INFLATE:
+			if (!strcmp(optarg, "isal"))
+				o.inflater = DECOMP_INFLATER_ISAL;
+			else if (!strcmp(optarg, "zlib"))
+				o.inflater = DECOMP_INFLATER_ZLIB;
+			else
+				rc = err_set(err, -EINVAL, "--x-inflate: '%s' is not isal or zlib",
+					     optarg);
 			break;
 		case OPT_NO_COMPONENT_CHECK:
 			o.component_check = false;

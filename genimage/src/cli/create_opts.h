@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "base/err.h"
+#include "create/decomp.h"
 
 /* More than the header can hold, so the "too many" check sees the real count. */
 #define CREATE_MAX_HKD_ARGS 1024
@@ -57,6 +58,7 @@ struct create_opts {
 	const char *x_seed;
 	const char *bootloader_dir;
 	bool component_check;
+	enum decomp_inflater inflater;
 	bool overwrite;
 	int verbosity; /* -1 quiet, 0 normal, 1.. verbose */
 	enum create_help help;

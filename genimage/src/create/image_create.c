@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "base/fileio.h"
-#include "create/gzcheck.h"
 #include "create/initramfs.h"
+#include "create/initrd_check.h"
 #include "create/inputs.h"
 #include "inspect/guest_memory.h"
 #include "crypto/keyslot.h"
@@ -18,7 +18,7 @@
 #include "stub-abi.h"
 #include "base/util.h"
 
-/* Components larger than this cannot be placed below 2 GiB anyway. */
+/* Components larger than this cannot be placed in an image anyway. */
 #define COMPONENT_FILE_MAX LAYOUT_MAX_ADDR
 
 /* Everything secret that image_create() holds, wiped in one place. */
@@ -36,7 +36,7 @@ struct image_inputs {
 	uint8_t *cmdline;
 	size_t cmdline_size;
 	uint8_t *stage_b;
-	struct gzcheck *gz;
+	struct initrd_check *initrd;
 	const char *ramdisk_name; /* the file or directory, for messages */
 };
 
@@ -52,7 +52,7 @@ static void image_inputs_done(struct image_inputs *in)
 	if (in->stage_b)
 		OPENSSL_cleanse(in->stage_b, STUB_STAGE_B_PARAMS_SIZE);
 	free(in->stage_b);
-	gzcheck_free(in->gz);
+	initrd_check_free(in->initrd);
 }
 
 static int check_stub_blobs(const struct image_spec *spec, struct errinfo *err)
@@ -157,7 +157,7 @@ static int open_inputs(const struct image_spec *spec, struct image_inputs *in, s
 		return rc;
 	if (in->ramdisk_fd >= 0) {
 		if (spec->component_check) {
-			rc = gzcheck_new(in->ramdisk_name, &in->gz);
+			rc = initrd_check_new(in->ramdisk_name, spec->inflater, &in->initrd);
 			if (rc)
 				return err_set(err, rc, "out of memory");
 		}
@@ -297,9 +297,9 @@ static int stream_components(const struct image_spec *spec, struct image_inputs 
 		case SE_COMP_ID_RAMDISK:
 			src.fd = in->ramdisk_fd;
 			src.name = in->ramdisk_name;
-			if (in->gz) {
-				cs.inspect = gzcheck_feed;
-				cs.inspect_opaque = in->gz;
+			if (in->initrd) {
+				cs.inspect = initrd_check_feed;
+				cs.inspect_opaque = in->initrd;
 			}
 			break;
 		case SE_COMP_ID_CMDLINE:
@@ -311,7 +311,7 @@ static int stream_components(const struct image_spec *spec, struct image_inputs 
 		}
 		rc = comp_pipeline_run(pipe, &cs, &src, &sink, err);
 		if (!rc && cs.inspect)
-			rc = gzcheck_finish(in->gz, err);
+			rc = initrd_check_finish(in->initrd, err);
 	}
 	if (!rc)
 		rc = comp_pipeline_finish(pipe, hdr->pld, hdr->ald, hdr->tld, &hdr->nr_pages, err);
@@ -381,7 +381,7 @@ static int write_memory_note(const struct image_spec *spec, const struct image_i
 		.kind = facts.kind,
 		.free_from = facts.free_from,
 		.ramdisk_size = in->ramdisk_size,
-		.ramdisk_unpacked = in->gz ? gzcheck_inflated_size(in->gz) : 0,
+		.ramdisk_unpacked = in->initrd ? initrd_check_unpacked_size(in->initrd) : 0,
 	};
 	guest_memory_note_write(&note, note_buf);
 	return write_at(spec, out_fd, note_buf, sizeof(note_buf), GUEST_MEMORY_NOTE_ADDR, err);
@@ -449,7 +449,8 @@ int image_create(const struct image_spec *spec, int out_fd, struct image_summary
 	sum.nr_pages = sec->hdr.nr_pages;
 	sum.kernel_max_cmdline = in.kernel.max_cmdline;
 	sum.cmdline_size = in.cmdline_size;
-	sum.ramdisk_gzip_checked = in.gz && gzcheck_was_gzip(in.gz);
+	if (in.initrd)
+		initrd_check_describe(in.initrd, sum.ramdisk_parts, sizeof(sum.ramdisk_parts));
 	sum.psw_addr = sec->hdr.psw_addr;
 	sum.input_bytes = in.kernel.size + in.ramdisk_size + in.cmdline_size;
 	*ret_summary = sum;

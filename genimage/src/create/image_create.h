@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "create/decomp.h"
 #include "crypto/comp.h"
 #include "base/err.h"
 #include "pki/hostkey.h"
@@ -39,9 +40,10 @@ struct image_spec {
 	const uint8_t *image_key; /* SE_XTS_KEY_LEN, or NULL */
 	uint64_t pcf;
 	uint64_t scf;
-	bool component_check; /* kernel format, command-line size, gzip ramdisk */
+	bool component_check; /* kernel format, command-line size, ramdisk parts */
 	bool have_psw_addr;   /* --x-psw: start at psw_addr, not at STUB_KERNEL_ENTRY */
 	uint64_t psw_addr;
+	enum decomp_inflater inflater; /* for gzip ramdisk parts */
 	const struct randsrc *rand;
 	const uint8_t *stage_a;
 	size_t stage_a_size;
@@ -56,8 +58,8 @@ struct image_summary {
 	struct image_layout layout;
 	uint64_t nr_pages;
 	uint64_t kernel_max_cmdline;
-	uint64_t cmdline_size; /* including the NUL, 0 without a parmfile */
-	bool ramdisk_gzip_checked;
+	uint64_t cmdline_size;	 /* including the NUL, 0 without a parmfile */
+	char ramdisk_parts[640]; /* the ramdisk check's findings, "" when not checked */
 	uint64_t psw_addr;
 	uint64_t input_bytes; /* kernel + ramdisk + command line */
 };

@@ -14,15 +14,19 @@
 
 /*
  * A slot is filled by the caller's thread (read, pad, transform) and then
- * has up to two jobs pending: the hasher adds its stored bytes to the PLD and
- * the writer puts its output into the sink. Each worker takes slots in ring
- * order, so the PLD sees the bytes exactly in address order; the slot is free
- * again when both are done. Writing on its own thread matters: allocating a
- * gigabyte of page cache costs as much CPU as the encryption.
+ * has up to three jobs pending: the hasher adds its stored bytes to the PLD,
+ * the writer puts its output into the sink and the inspector shows the
+ * plaintext to the component's check. Each worker takes slots in ring order,
+ * so the PLD and the check see the bytes exactly in address order; the slot is
+ * free again when all are done. Writing on its own thread matters: allocating
+ * a gigabyte of page cache costs as much CPU as the encryption; checking on
+ * its own thread matters more: inflating a compressed initrd costs several
+ * times the SHA-512 of it.
  */
 enum slot_job {
 	JOB_HASH = 1,
 	JOB_WRITE = 2,
+	JOB_INSPECT = 4,
 };
 
 struct slot {
@@ -34,6 +38,10 @@ struct slot {
 	int write_fd;
 	uint64_t write_offset;
 	const char *write_name;
+	const uint8_t *inspect_buf; /* plaintext without padding: in or out */
+	size_t inspect_len;
+	comp_inspect_fn inspect;
+	void *inspect_opaque;
 	unsigned int pending; /* enum slot_job bits; 0 = free */
 };
 
@@ -54,7 +62,7 @@ struct comp_pipeline {
 
 	struct slot slots[COMP_NR_SLOTS];
 	unsigned int next_fill; /* caller side ring index */
-	struct worker hasher, writer;
+	struct worker hasher, writer, inspector;
 
 	EVP_MD_CTX *pld, *ald, *tld;
 	EVP_CIPHER_CTX *xts;
@@ -69,6 +77,7 @@ struct comp_pipeline {
 static int run_job(struct comp_pipeline *p, enum slot_job job, struct slot *s, char *msg,
 		   size_t msg_len)
 {
+	struct errinfo inspect_err = { .msg = "" };
 	int rc;
 
 	if (job == JOB_HASH) {
@@ -77,6 +86,16 @@ static int run_job(struct comp_pipeline *p, enum slot_job job, struct slot *s, c
 		snprintf(msg, msg_len, "SHA-512 failed");
 		return -EIO;
 	}
+	if (job == JOB_INSPECT) {
+		if (!s->inspect)
+			return 0;
+		rc = s->inspect(s->inspect_opaque, s->inspect_buf, s->inspect_len, &inspect_err);
+		if (rc)
+			snprintf(msg, msg_len, "%s", inspect_err.msg);
+		return rc;
+	}
+	if (s->write_fd < 0)
+		return 0;
 	rc = fd_pwrite_full(s->write_fd, s->write_buf, s->len, s->write_offset);
 	if (rc)
 		snprintf(msg, msg_len, "%s: write failed: %s", s->write_name, strerror(-rc));
@@ -154,6 +173,7 @@ int comp_pipeline_new(struct comp_pipeline **ret_pipeline)
 		goto fail;
 	rc = start_worker(p, &p->hasher, JOB_HASH);
 	rc = rc ?: start_worker(p, &p->writer, JOB_WRITE);
+	rc = rc ?: start_worker(p, &p->inspector, JOB_INSPECT);
 	if (rc)
 		goto fail;
 	*ret_pipeline = p;
@@ -172,15 +192,17 @@ void comp_pipeline_set_progress(struct comp_pipeline *p, comp_progress_fn fn, vo
 /* Workers finish every pending job before they honour the stop request. */
 static void stop_workers(struct comp_pipeline *p)
 {
+	struct worker *workers[] = { &p->hasher, &p->writer, &p->inspector };
+
 	pthread_mutex_lock(&p->lock);
 	p->stopping = true;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
-	if (p->hasher.started)
-		pthread_join(p->hasher.thread, NULL);
-	if (p->writer.started)
-		pthread_join(p->writer.thread, NULL);
-	p->hasher.started = p->writer.started = false;
+	for (size_t i = 0; i < ARRAY_SIZE(workers); i++) {
+		if (workers[i]->started)
+			pthread_join(workers[i]->thread, NULL);
+		workers[i]->started = false;
+	}
 }
 
 void comp_pipeline_free(struct comp_pipeline *p)
@@ -213,17 +235,17 @@ void comp_page_tweak(uint64_t tweak_prefix, uint64_t index, uint8_t tweak[16])
 }
 
 /*
- * Wait until @nr slots from @first on are free (or a worker failed: its error
- * is returned, with its message in @err).
+ * Wait until @nr slots from @first on have none of the @jobs pending (or a
+ * worker failed: its error is returned, with its message in @err).
  */
-static int wait_slots_free(struct comp_pipeline *p, unsigned int first, unsigned int nr,
-			   struct errinfo *err)
+static int wait_slots_done(struct comp_pipeline *p, unsigned int first, unsigned int nr,
+			   unsigned int jobs, struct errinfo *err)
 {
 	int rc;
 
 	pthread_mutex_lock(&p->lock);
 	for (unsigned int i = first; i < first + nr; i++)
-		while (p->slots[i].pending && !p->worker_rc)
+		while ((p->slots[i].pending & jobs) && !p->worker_rc)
 			pthread_cond_wait(&p->cond, &p->lock);
 	rc = p->worker_rc;
 	if (rc)
@@ -239,7 +261,7 @@ static int wait_slots_free(struct comp_pipeline *p, unsigned int first, unsigned
 static int claim_slot(struct comp_pipeline *p, struct slot **ret_slot, struct errinfo *err)
 {
 	*ret_slot = &p->slots[p->next_fill];
-	return wait_slots_free(p, p->next_fill, 1, err);
+	return wait_slots_done(p, p->next_fill, 1, JOB_HASH | JOB_WRITE | JOB_INSPECT, err);
 }
 
 static void post_slot(struct comp_pipeline *p, struct slot *s, unsigned int jobs)
@@ -316,7 +338,6 @@ int comp_pipeline_run(struct comp_pipeline *p, const struct comp_spec *spec,
 		uint64_t pages = MIN(total_pages - page,
 				     (uint64_t)(COMP_CHUNK_SIZE / SE_PAGE_SIZE));
 		size_t data_len = (size_t)MIN(src->size - pos, pages * SE_PAGE_SIZE);
-		const uint8_t *plain;
 		struct slot *s;
 
 		rc = claim_slot(p, &s, err);
@@ -326,26 +347,20 @@ int comp_pipeline_run(struct comp_pipeline *p, const struct comp_spec *spec,
 		rc = fill_slot(src, pos, s, data_len, err);
 		if (rc)
 			return rc;
-		if (in_is_plain && spec->inspect) {
-			rc = spec->inspect(spec->inspect_opaque, s->in, data_len, err);
-			if (rc)
-				return rc;
-		}
 		rc = transform_slot(p, spec, s, page);
 		if (rc)
 			return err_set_ssl(err, rc, "%s: encryption or digest failed", src->name);
-		plain = xts && !in_is_plain ? s->out : s->in;
-		if (!in_is_plain && spec->inspect) {
-			rc = spec->inspect(spec->inspect_opaque, plain, data_len, err);
-			if (rc)
-				return rc;
-		}
+		s->inspect = spec->inspect;
+		s->inspect_opaque = spec->inspect_opaque;
+		s->inspect_buf = xts && !in_is_plain ? s->out : s->in;
+		s->inspect_len = data_len;
 		s->stored = spec->transform == COMP_ENCRYPT ? s->out : s->in;
 		s->write_buf = xts ? s->out : s->in;
 		s->write_fd = sink->fd;
 		s->write_offset = sink->offset + page * SE_PAGE_SIZE;
 		s->write_name = sink->name;
-		post_slot(p, s, JOB_HASH | (sink->fd >= 0 ? JOB_WRITE : 0));
+		/* Every worker visits every slot, so each keeps to the ring order. */
+		post_slot(p, s, JOB_HASH | JOB_WRITE | JOB_INSPECT);
 		pos += data_len;
 		page += pages;
 		p->bytes_done += data_len;
@@ -353,12 +368,15 @@ int comp_pipeline_run(struct comp_pipeline *p, const struct comp_spec *spec,
 			p->progress(p->progress_opaque, p->bytes_done);
 	}
 	p->last_addr_end = spec->addr + total_pages * SE_PAGE_SIZE;
+	/* The check has seen the whole component when this returns. */
+	if (spec->inspect)
+		return wait_slots_done(p, 0, COMP_NR_SLOTS, JOB_INSPECT, err);
 	return 0;
 }
 
 int comp_pipeline_drain(struct comp_pipeline *p, struct errinfo *err)
 {
-	return wait_slots_free(p, 0, COMP_NR_SLOTS, err);
+	return wait_slots_done(p, 0, COMP_NR_SLOTS, JOB_HASH | JOB_WRITE | JOB_INSPECT, err);
 }
 
 int comp_pipeline_finish(struct comp_pipeline *p, uint8_t pld[SE_DIGEST_LEN],

@@ -5,8 +5,10 @@
  * (PLD over the stored bytes, ALD over page addresses, TLD over tweaks).
  *
  * The PLD is one SHA-512 over all stored bytes, which no amount of parallelism
- * can shorten, so it runs on its own thread while the caller's thread reads,
- * encrypts and writes the next chunk. Memory is bounded: COMP_NR_SLOTS chunks.
+ * can shorten, so it runs on its own thread while the caller's thread reads and
+ * encrypts the next chunk; writing the output and checking the plaintext (an
+ * initrd's decompression) have a thread each too. Memory is bounded:
+ * COMP_NR_SLOTS chunks.
  */
 #ifndef SEGEN_COMP_H
 #define SEGEN_COMP_H
@@ -44,7 +46,11 @@ struct comp_sink {
 	const char *name; /* for messages */
 };
 
-/* Sees the plaintext in order, padding excluded; a negative return aborts the run. */
+/*
+ * Sees the plaintext in order, padding excluded, on the pipeline's inspector
+ * thread. A negative return (with @err set) aborts the run: the next
+ * comp_pipeline_run(), _drain() or _finish() returns it.
+ */
 typedef int (*comp_inspect_fn)(void *opaque, const uint8_t *buf, size_t len, struct errinfo *err);
 
 struct comp_spec {
@@ -65,7 +71,10 @@ int comp_pipeline_new(struct comp_pipeline **ret_pipeline);
 /* Report progress (bytes read so far over all components) after each chunk. */
 void comp_pipeline_set_progress(struct comp_pipeline *p, comp_progress_fn fn, void *opaque);
 
-/* Stream one component; components must come in ascending address order. */
+/*
+ * Stream one component; components must come in ascending address order. With
+ * spec->inspect, the check has seen every byte of the component on return.
+ */
 int comp_pipeline_run(struct comp_pipeline *p, const struct comp_spec *spec,
 		      const struct comp_source *src, const struct comp_sink *sink,
 		      struct errinfo *err);

@@ -51,8 +51,9 @@ int layout_plan(uint64_t stage_a_size, uint64_t hdr_size, const struct layout_co
 	l.image_size = addr + SE_PAGE_SIZE;
 	if (l.image_size > LAYOUT_MAX_ADDR)
 		return err_set(err, -EFBIG,
-			       "the image would be %llu MiB; everything must fit below 2 GiB",
-			       (unsigned long long)(l.image_size >> 20));
+			       "the image would be %llu MiB; everything must fit below %llu GiB",
+			       (unsigned long long)(l.image_size >> 20),
+			       (unsigned long long)(LAYOUT_MAX_ADDR >> 30));
 	*ret_layout = l;
 	return 0;
 }

@@ -19,6 +19,8 @@
 #define SE_COMP_ID_CMDLINE 60
 #define SE_COMP_ID_STAGE_B 70
 #define LAYOUT_MAX_COMPONENTS 4
+/* The older C layout's ids: 0 kernel, 1 command line, 2 ramdisk, 3 stage-b. */
+#define SE_LEGACY_COMP_ID_STAGE_B 3
 
 /* IPIB (IPL parameter block), PV type. */
 #define IPIB_PBT_PV 5
@@ -29,8 +31,21 @@
 #define IPIB_MIN_SIZE 148u /* what the hypervisor accepts at least */
 #define IPIB_MAX_SIZE 4096u
 
-/* The highest guest address an image may reach: what stage-b can address below 2 GiB. */
-#define LAYOUT_MAX_ADDR (2ULL << 30)
+/*
+ * The highest guest address an image may reach. Nothing on the boot path stops
+ * at 2 GiB: the IPIB and the stage-b parameters hold 64-bit addresses, stage-a
+ * and stage-b run in 64-bit mode, QEMU loads an image up to its RAM size and
+ * Linux takes its initrd anywhere in memory (docs/format.md). The guest's
+ * memory is the real bound, which an image cannot know; 1 TiB keeps a limit
+ * far beyond any initrd.
+ */
+#define LAYOUT_MAX_ADDR (1ULL << 40)
+/*
+ * QEMU 7.2's -kernel reads a raw image with one read(), which Linux ends after
+ * 2 GiB - 4 KiB, and refuses ELF files that load 2 GiB or more: images from
+ * this size on are still made, with a warning.
+ */
+#define LAYOUT_QEMU_KERNEL_MAX 0x7ffff000ULL
 
 struct layout_component {
 	uint16_t id;

@@ -40,12 +40,13 @@ void describe_flags(uint64_t pcf, uint64_t scf, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
-const char *describe_component_name(uint16_t id, bool legacy, size_t index)
+const char *describe_component_name(uint16_t id, bool legacy)
 {
+	/* The C layout numbered components by type, so its ids name them too. */
 	static const char *const legacy_names[] = { "kernel", "cmdline", "ramdisk", "stage-b" };
 
 	if (legacy)
-		return index < ARRAY_SIZE(legacy_names) ? legacy_names[index] : "component";
+		return id < ARRAY_SIZE(legacy_names) ? legacy_names[id] : "component";
 	switch (id) {
 	case SE_COMP_ID_KERNEL:
 		return "kernel";
@@ -83,7 +84,7 @@ void describe_image_text(FILE *out, const struct image_view *v, const struct se_
 		const struct layout_component *c = &v->ipib.comps[i];
 
 		fprintf(out, "  %-9s 0x%08llx %10llu bytes  tweak %016llx\n",
-			describe_component_name(c->id, v->legacy, i), (unsigned long long)c->addr,
+			describe_component_name(c->id, v->legacy), (unsigned long long)c->addr,
 			(unsigned long long)c->size, (unsigned long long)c->tweak_prefix);
 	}
 	fprintf(out, "host key slots: %zu\n", hdr->nr_keyslots);
@@ -130,7 +131,7 @@ void describe_image_json(struct jsonw *w, const struct image_view *v, const stru
 		const struct layout_component *c = &v->ipib.comps[i];
 
 		jsonw_object_begin(w, NULL);
-		jsonw_string(w, "name", describe_component_name(c->id, v->legacy, i));
+		jsonw_string(w, "name", describe_component_name(c->id, v->legacy));
 		jsonw_u64(w, "id", c->id);
 		jsonw_hex(w, "address", c->addr);
 		jsonw_u64(w, "size", c->size);

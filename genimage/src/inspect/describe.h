@@ -14,7 +14,7 @@
 void describe_flags(uint64_t pcf, uint64_t scf, char *buf, size_t len);
 
 /* Human name of a component id ("kernel", ...; "component" for unknown ids). */
-const char *describe_component_name(uint16_t id, bool legacy, size_t index);
+const char *describe_component_name(uint16_t id, bool legacy);
 
 /* Layout, header plaintext fields and key-slot hashes, as text. */
 void describe_image_text(FILE *out, const struct image_view *v, const struct se_hdr *hdr);

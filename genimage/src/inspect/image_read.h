@@ -14,8 +14,11 @@
 #include "format/layout.h"
 #include "format/sehdr.h"
 
-/* Images beyond this size cannot be a guest's memory below 2 GiB. */
-#define IMAGE_READ_MAX_SIZE LAYOUT_MAX_ADDR
+/*
+ * Any image the file system holds is inspected (reading streams through it):
+ * an image made for a guest larger than segen would build is still looked at.
+ */
+#define IMAGE_READ_MAX_SIZE ((uint64_t)INT64_MAX)
 
 struct image_view {
 	const char *path;

@@ -69,20 +69,26 @@ static int open_keyslot(EVP_PKEY *const *keys, size_t nr_keys, struct uv_result 
 		      nr_keys == 1 ? "this key" : "any of these keys");
 }
 
-/* The component the start PSW must point into: stage-b, or the last one of old images. */
-static size_t stage_b_index(const struct ipib_info *ipib)
+/*
+ * The component the start PSW must point into: the one whose tweak prefix
+ * carries stage-b's id (3 in the older C layout, whose ids count kernel,
+ * command line, ramdisk, stage-b whether or not each is there), else the last.
+ */
+static size_t stage_b_index(const struct image_view *v)
 {
-	for (size_t i = 0; i < ipib->nr_comps; i++)
-		if (ipib->comps[i].id == SE_COMP_ID_STAGE_B)
+	const uint16_t id = v->legacy ? SE_LEGACY_COMP_ID_STAGE_B : SE_COMP_ID_STAGE_B;
+
+	for (size_t i = 0; i < v->ipib.nr_comps; i++)
+		if (v->ipib.comps[i].id == id)
 			return i;
-	return ipib->nr_comps - 1;
+	return v->ipib.nr_comps - 1;
 }
 
 static int check_psw(const struct image_view *v, struct uv_result *res)
 {
 	const struct layout_component *c;
 
-	res->stage_b_index = stage_b_index(&v->ipib);
+	res->stage_b_index = stage_b_index(v);
 	c = &v->ipib.comps[res->stage_b_index];
 	if (res->hdr.psw_mask != SE_PSW_MASK_64BIT)
 		return refuse(res, 0, 0, "start PSW mask 0x%016llx is not 64-bit mode, DAT off",
