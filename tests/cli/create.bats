@@ -340,7 +340,7 @@ hdr_u32() { # hdr_u32 IMAGE OFFSET: a big-endian u32 of the SE header at 0x14000
 	[[ "$output" == *"--host-key-document"* ]]
 	run "$SEGEN" --version
 	[ "$status" -eq 0 ]
-	[[ "$output" == "segen "* ]]
+	[[ "${lines[0]}" == "segen version "* ]]
 	run "$SEGEN"
 	[ "$status" -eq 2 ]
 	run "$SEGEN" frobnicate
