@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # segen info, verify and unpack from the command line, and make install.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {

@@ -14,6 +14,7 @@
 static const struct command commands[] = {
 	{ "create", cmd_create, "build a Secure Execution image (genprotimg options)" },
 	{ "info", cmd_info, "show the header, layout and attestation values of an image" },
+	{ "test", cmd_test, "tell which of the given hosts can run an image" },
 	{ "verify", cmd_verify, "check an image as the Ultravisor would (test host key)" },
 	{ "unpack", cmd_unpack, "verify, then write the guest memory as an ELF for QEMU" },
 	{ "boot-test", cmd_boot_test, "unpack and boot under QEMU, wait for a console line" },
