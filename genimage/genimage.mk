@@ -2,7 +2,7 @@
 # segen: the image builder and inspector.
 SEGEN_LIB := $(BUILD)/libsegen.a
 # The names of IBM's tools segen answers to (cli/main.c), as links in build/ and installed.
-SEGEN_LINKS := pvimg genprotimg
+SEGEN_LINKS := pvimg genprotimg pvextract-hdr
 
 WARN_CFLAGS := -Wall -Wextra -Wshadow -Wconversion -Wformat=2 -Wmissing-prototypes \
 	-Wstrict-prototypes -Wvla -Wimplicit-fallthrough

@@ -276,3 +276,46 @@ PY
 	[ "$status" -eq 2 ]
 }
 
+# --- extract-header ----------------------------------------------------------
+
+@test "extract-header writes IBM's header byte for byte, and segen's new layout's" {
+	run "$SEGEN" extract-header "$REF" -o "$TMP/ref.hdr"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	cmp "$TMP/ref.hdr" "$VEC/basic/se-header.bin"
+	run "$SEGEN" extract-header "$IMG" --output "$TMP/new.hdr"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %s "$TMP/new.hdr")" -eq 720 ]
+	cmp "$TMP/new.hdr" <(dd if="$IMG" bs=1 skip=$((0x14000)) count=720 status=none)
+}
+
+@test "extract-header: no header is one error line; the output is never half there" {
+	run "$SEGEN" extract-header "$KERNEL" -o "$OUT"
+	[ "$status" -eq 1 ]
+	assert_one_error_line "$KERNEL: not a Secure Execution image \(no SE header\)"
+	[ ! -e "$OUT" ]
+	echo old >"$OUT"
+	run "$SEGEN" extract-header "$REF" -o "$OUT"
+	[ "$status" -eq 1 ]
+	assert_one_error_line "$OUT: file exists"
+	[ "$(cat "$OUT")" = old ]
+	run "$SEGEN" extract-header "$REF" -o "$OUT" --overwrite
+	[ "$status" -eq 0 ]
+	cmp "$OUT" "$VEC/basic/se-header.bin"
+	run "$SEGEN" extract-header "$REF"
+	[ "$status" -eq 2 ]
+}
+
+@test "pvextract-hdr: IBM's script's options, default output sehdr.bin" {
+	cd "$TMP"
+	echo old >sehdr.bin
+	run "$BUILD_DIR/pvextract-hdr" "$REF"
+	[ "$status" -eq 0 ]
+	cmp sehdr.bin "$VEC/basic/se-header.bin"
+	run "$BUILD_DIR/pvextract-hdr" -o "$TMP/h.bin" -s 0x14 -l 1 "$IMG"
+	[ "$status" -eq 0 ]
+	run "$BUILD_DIR/pvextract-hdr" -o "$TMP/h2.bin" -s 0x15 "$IMG"
+	[ "$status" -eq 1 ]
+	assert_one_error_line "pvextract-hdr: error: $IMG: the SE header is at 0x14000, outside"
+	[ ! -e "$TMP/h2.bin" ]
+}

@@ -32,6 +32,7 @@ int cmd_boot_test(int argc, char **argv);
 int cmd_verify_hkd(int argc, char **argv);
 int cmd_launch_config(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_extract_header(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* The name segen runs under ("segen", "pvimg", "genprotimg", "pvextract-hdr"). */

@@ -3,7 +3,7 @@
  * segen: build and inspect IBM Z Secure Execution images.
  * It answers to IBM's names too: "pvimg" has pvimg's subcommands (and segen's),
  * "genprotimg" behaves as the C genprotimg (create, an existing output is
- * replaced).
+ * replaced), "pvextract-hdr" as IBM's header extraction script.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "create", cmd_create, "build a Secure Execution image (genprotimg options)" },
 	{ "info", cmd_info, "show the header, layout and attestation values of an image" },
 	{ "test", cmd_test, "tell which of the given hosts can run an image" },
+	{ "extract-header", cmd_extract_header, "write the SE header to a file (attestation)" },
 	{ "verify", cmd_verify, "check an image as the Ultravisor would (test host key)" },
 	{ "unpack", cmd_unpack, "verify, then write the guest memory as an ELF for QEMU" },
 	{ "boot-test", cmd_boot_test, "unpack and boot under QEMU, wait for a console line" },
@@ -30,6 +31,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } single_command_names[] = {
 	{ "genprotimg", cmd_create },
+	{ "pvextract-hdr", cmd_extract_header },
 };
 
 static void usage(FILE *out)
