@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
+#include <string.h>
 
 int json_put(json_object *obj, const char *key, json_object *value)
 {
@@ -49,6 +51,7 @@ int json_put_hex_bytes(json_object *obj, const char *key, const uint8_t *buf, si
 {
 	static const char digits[] = "0123456789abcdef";
 	_cleanup_free_ char *s = malloc(2 * len + 1);
+	int rc;
 
 	if (!s)
 		return -ENOMEM;
@@ -57,7 +60,9 @@ int json_put_hex_bytes(json_object *obj, const char *key, const uint8_t *buf, si
 		s[2 * i + 1] = digits[buf[i] & 0xf];
 	}
 	s[2 * len] = 0;
-	return json_put_str(obj, key, s);
+	rc = json_put_str(obj, key, s);
+	OPENSSL_cleanse(s, 2 * len); /* it may be a key shown with --show-secrets */
+	return rc;
 }
 
 int json_put_hex_u64(json_object *obj, const char *key, uint64_t value)
@@ -93,13 +98,15 @@ int json_write(FILE *out, json_object *doc, bool minify)
 {
 	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
 	const char *text;
+	int rc;
 
 	flags |= minify ? JSON_C_TO_STRING_PLAIN :
 			  JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
 	text = json_object_to_json_string_ext(doc, flags);
 	if (!text)
 		return -ENOMEM;
-	if (fputs(text, out) < 0 || fputc('\n', out) == EOF || fflush(out))
-		return -EIO;
-	return 0;
+	rc = fputs(text, out) < 0 || fputc('\n', out) == EOF || fflush(out) ? -EIO : 0;
+	/* The text is the document's own buffer, made anew on every call: no secret stays. */
+	OPENSSL_cleanse((char *)text, strlen(text));
+	return rc;
 }
