@@ -58,6 +58,7 @@ static void usage(FILE *out)
 		"                      key, PSW and secret control flags (trusted machines only)\n"
 		"  --print-schema FORMAT  print the JSON Schema of the json output and exit\n"
 		"  -q, --quiet         no warning about an unauthenticated header\n"
+		"  -v, --verbose, -V   accepted as pvimg accepts them; no more output\n"
 		"  -h, --help          this help\n"
 		"\n"
 		"Exit status: 0 success, 1 error, 2 usage error.\n",

@@ -40,6 +40,7 @@ static void usage(FILE *out)
 		"                      /sys/firmware/uv/keys/all (the default), host_key or\n"
 		"                      backup_host_key\n"
 		"  -q, --quiet         only errors\n"
+		"  -v, --verbose, -V   accepted as pvimg accepts them; no more output\n"
 		"  -h, --help          this help\n"
 		"\n"
 		"Exit status: 0 at least one host can run the image, 1 none can or an error,\n"
