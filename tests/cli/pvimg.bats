@@ -39,9 +39,10 @@ setup() {
 	SCHEMA="$BATS_FILE_TMPDIR/schema.json"
 }
 
-# validate FILE: FILE is valid against the schema info prints (python3-jsonschema)
+# validate FILE: FILE is valid against the schema info prints, by Debian's
+# python3-jsonschema (the system python, whatever python3 is first in PATH)
 validate() {
-	python3 -c '
+	/usr/bin/python3 -c '
 import json, sys, jsonschema
 jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
 ' "$1" "$SCHEMA"
