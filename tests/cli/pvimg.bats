@@ -111,6 +111,7 @@ assert h["tag_hex"] == v["tag"]
 assert [s["phkh_hex"] for s in h["keyslots"]] == [s["phkh"] for s in v["slots"]]
 assert h["cust_pub_key"]["coord_hex"] == v["customer_public_xy"]
 assert "cck_hex" not in h and "psw" not in h and len(h["cipher_data_b64"]) == 172
+assert "encrypted_part" not in d["segen"]
 assert d["meta"]["api_level"] == 1 and d["segen"]["layout"] == "c-genprotimg"
 PY
 }
@@ -132,6 +133,9 @@ import json, sys
 ver, sec, v = (json.load(open(p)) for p in sys.argv[1:4])
 assert ver["data"]["kind"] == "se_hdr" and ver["data"]["verified"] is True
 assert "cck_hex" not in ver["data"] and "cipher_data_b64" in ver["data"]
+part = ver["segen"]["encrypted_part"]
+assert int(part["psw"]["addr_hex"], 16) == int(v["psw"]["addr"], 16), part
+assert int(part["scf_hex"], 16) == int(v["scf"], 16) and part["scf_flags"] == []
 s = sec["data"]
 assert s["kind"] == "decrypted_se_hdr" and s["verified"] is True and "cipher_data_b64" not in s
 assert s["cck_hex"] == v["keys"]["cck_in_header"], s["cck_hex"]
@@ -176,11 +180,12 @@ PY
 	[[ "$output" == *"header tag: $(vector basic 'd["tag"]')"* ]]
 	[[ "$output" == *"PLD: $(vector basic 'd["pld"]')"* ]]
 	[[ "$output" == *"TLD: $(vector basic 'd["tld"]')"* ]]
-	[[ "$output" != *"CCK"* ]]
+	[[ "$output" != *"CCK"* && "$output" != *"PSW"* ]]
 	run "$SEGEN" info "$REF" --hdr-key "$VEC/keys/hdr.key" --format text:full
 	[[ "$output" == *"header: integrity and authenticity verified"* ]]
 	[[ "$output" == *"IV: $(vector basic 'd["iv"]')"* ]]
-	[[ "$output" != *"CCK"* ]]
+	[[ "$output" == *"PSW: mask 0x0000000180000000 address 0x000000000002e000"* ]]
+	[[ "$output" != *"CCK"* && "$output" != *"image key"* ]]
 	run "$SEGEN" info "$REF" --hdr-key "$VEC/keys/hdr.key" --show-secrets
 	[[ "$output" == *"CCK: $(vector basic 'd["keys"]["cck_in_header"]')"* ]]
 	[[ "$output" == *"PSW: mask 0x0000000180000000 address 0x000000000002e000"* ]]

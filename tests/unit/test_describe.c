@@ -123,6 +123,8 @@ static void test_info_document(const char *name)
 	ok(has(data, "cipher_data_b64") && !has(data, "cck_hex") && !has(data, "psw"),
 	   "%s: sealed: no secrets", name);
 	ok(!strcmp(member(doc, "segen.layout"), "c-genprotimg"), "%s: segen's extras", name);
+	ok(!has(json_object_object_get(doc, "segen"), "encrypted_part"),
+	   "%s: nothing of the encrypted part unverified", name);
 	json_object_put(doc);
 
 	key_file = vec_read("genprotimg-2.35/keys/hdr.key", &key_len);
@@ -135,6 +137,8 @@ static void test_info_document(const char *name)
 	ok(!strcmp(member(data, "kind"), "decrypted_se_hdr") &&
 		   !strcmp(member(data, "verified"), "true") && !has(data, "cipher_data_b64"),
 	   "%s: decrypted_se_hdr", name);
+	ok(!strcmp(member(doc, "segen.encrypted_part.psw.addr_hex"), member(data, "psw.addr_hex")),
+	   "%s: segen's view of the encrypted part", name);
 	ok(!strcmp(member(data, "scf_hex"), member(vec, "scf") + 2) &&
 		   !strcmp(member(data, "psw.mask_hex"), member(vec, "psw.mask") + 2),
 	   "%s: SCF and PSW mask", name);

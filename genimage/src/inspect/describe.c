@@ -79,7 +79,7 @@ static void hex_line(FILE *out, const char *label, const uint8_t *buf, size_t le
 static const char *const trust_text[] = {
 	[DESCRIBE_UNVERIFIED] = "NOT verified (give --hdr-key to authenticate the header)",
 	[DESCRIBE_VERIFIED] = "integrity and authenticity verified with the header key",
-	[DESCRIBE_DECRYPTED] = "integrity and authenticity verified, encrypted part shown",
+	[DESCRIBE_DECRYPTED] = "integrity and authenticity verified, keys shown",
 };
 
 void describe_image_text(FILE *out, const struct image_view *v, const struct se_hdr *hdr)
@@ -138,12 +138,14 @@ void describe_info_text(FILE *out, const struct image_view *v, const struct se_h
 		if (o->trust != DESCRIBE_DECRYPTED)
 			hex_line(out, "encrypted part: ", hdr->sealed_area, SE_HDR_ENCRYPTED_SIZE);
 	}
-	if (o->trust != DESCRIBE_DECRYPTED)
+	if (o->trust == DESCRIBE_UNVERIFIED)
 		return;
 	describe_flags(0, hdr->scf, flags, sizeof(flags));
 	fprintf(out, "SCF: 0x%016llx (%s)\n", (unsigned long long)hdr->scf, flags);
 	fprintf(out, "PSW: mask 0x%016llx address 0x%016llx\n", (unsigned long long)hdr->psw_mask,
 		(unsigned long long)hdr->psw_addr);
+	if (o->trust != DESCRIBE_DECRYPTED)
+		return;
 	hex_line(out, "CCK: ", hdr->cck, SE_CCK_LEN);
 	hex_line(out, "image key (AES-XTS): ", hdr->xts_key, SE_XTS_KEY_LEN);
 }
@@ -317,11 +319,35 @@ int describe_image_json(json_object *obj, const struct image_view *v, const stru
 	return rc ? -ENOMEM : 0;
 }
 
+/*
+ * The opened encrypted part without its keys, which pvimg shows only with the
+ * secrets: start PSW and secret control flags.
+ */
+static int encrypted_part_json(json_object *extras, const struct se_hdr *hdr)
+{
+	json_object *part = json_object_new_object(), *psw, *flags = NULL;
+	int rc;
+
+	rc = json_put(extras, "encrypted_part", part);
+	if (rc)
+		return rc;
+	psw = json_object_new_object();
+	rc |= json_put(part, "psw", psw);
+	if (psw) {
+		rc |= json_put_hex_u64(psw, "mask_hex", hdr->psw_mask);
+		rc |= json_put_hex_u64(psw, "addr_hex", hdr->psw_addr);
+	}
+	rc |= json_put_hex_u64(part, "scf_hex", hdr->scf);
+	rc |= flag_list_json(0, hdr->scf, &flags);
+	rc |= json_put(part, "scf_flags", flags);
+	return rc ? -ENOMEM : 0;
+}
+
 int describe_info_json(const struct image_view *v, const struct se_hdr *hdr,
 		       const struct describe_info_opts *o, json_object **ret_doc)
 {
 	_cleanup_json_ json_object *doc = json_object_new_object();
-	json_object *meta = NULL, *data = NULL, *extras, *scf_flags = NULL;
+	json_object *meta = NULL, *data = NULL, *extras;
 	int rc;
 
 	if (!doc)
@@ -343,10 +369,8 @@ int describe_info_json(const struct image_view *v, const struct se_hdr *hdr,
 	rc |= describe_image_json(extras, v, hdr, false);
 	if (o->memory)
 		rc |= describe_guest_memory_json(extras, o->memory);
-	if (o->trust == DESCRIBE_DECRYPTED) {
-		rc |= flag_list_json(0, hdr->scf, &scf_flags);
-		rc |= json_put(extras, "scf_flags", scf_flags);
-	}
+	if (o->trust != DESCRIBE_UNVERIFIED)
+		rc |= encrypted_part_json(extras, hdr);
 	if (rc)
 		return -ENOMEM;
 	*ret_doc = TAKE_PTR(doc);

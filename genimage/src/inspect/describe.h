@@ -21,8 +21,8 @@
 /* How much of the header info could check and may show. */
 enum describe_trust {
 	DESCRIBE_UNVERIFIED, /* no header key: the plaintext part, not authenticated */
-	DESCRIBE_VERIFIED,   /* opened with the header key; secrets stay hidden */
-	DESCRIBE_DECRYPTED,  /* opened, and the secrets were asked for */
+	DESCRIBE_VERIFIED,   /* opened with the header key: PSW and SCF, not the keys */
+	DESCRIBE_DECRYPTED,  /* opened, and the keys were asked for (--show-secrets) */
 };
 
 struct describe_info_opts {
