@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The JSON Schema of `segen info --format json`, as a NUL-terminated string. */
 	.section .rodata
 	.global segen_info_schema

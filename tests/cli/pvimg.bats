@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # IBM's names (pvimg, genprotimg, pvextract-hdr), info as pvimg has it, test and
 # extract-header. Facts about IBM-built images come from the reference vectors,
 # not from segen.
