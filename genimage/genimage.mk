@@ -36,7 +36,7 @@ $(BUILD)/obj/%.o: %.c
 # The JSON Schema of `info --format json`, printed by `info --print-schema json`.
 $(BUILD)/obj/info_schema.o: genimage/info_schema.S genimage/schema/info-v1.schema.json
 	@mkdir -p $(@D)
-	$(CC) -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
 $(SEGEN_LIB): $(SEGEN_LIB_OBJS)
 	@rm -f $@

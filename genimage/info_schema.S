@@ -10,3 +10,7 @@ segen_info_schema_end:
 	.byte 0
 	.size segen_info_schema, . - segen_info_schema
 	.section .note.GNU-stack, "", @progbits
+#ifdef __CET__
+/* No code here either: mark the object fit for IBT/SHSTK like the C objects. */
+#include <cet.h>
+#endif
