@@ -32,7 +32,7 @@ static void usage(FILE *out)
 		"Usage: %1$s test IMAGE -k HKD[,HKD]... [-k ...]\n"
 		"       %1$s test IMAGE --key-hashes[=FILE]\n"
 		"Tell which of the given hosts can run IMAGE: whose host key has a key slot\n"
-		"in its SE header. The header is not authenticated (see info --hdr-key).\n"
+		"in its SE header. The header is not authenticated (segen info can).\n"
 		"\n"
 		"  -k, --host-key-document FILE  a host-key document; repeat it or give a\n"
 		"                      comma-separated list\n"

@@ -21,7 +21,6 @@ static const struct command commands[] = {
 	{ "boot-test", cmd_boot_test, "unpack and boot under QEMU, wait for a console line" },
 	{ "verify-hkd", cmd_verify_hkd, "check host-key documents against the IBM PKI" },
 	{ "launch-config", cmd_launch_config, "print a QEMU command or libvirt domain for KVM" },
-	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL },
 };
 
@@ -69,7 +68,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (strcmp(argv[1], "--version") == 0)
+	/* A command as in pvimg, which does not list it either. */
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)
 		return cmd_version(argc - 1, argv + 1);
 	for (const struct command *c = commands; c->name; c++)
 		if (strcmp(c->name, argv[1]) == 0)
