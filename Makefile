@@ -9,7 +9,7 @@
 #   make bench      speed and memory ratios (printed, not asserted by tests)
 #   make demo       fetch a Debian s390x kernel, build and boot-test a sample image
 #   make deps       install the Debian packages everything above needs (idempotent)
-#   make install    PREFIX=/usr/local DESTDIR= : segen, the genprotimg link, man pages,
+#   make install    PREFIX=/usr/local DESTDIR= : segen, its IBM-named links, man pages,
 #                   bash completion
 #
 # CPPFLAGS, CFLAGS and LDFLAGS from the environment are added after the project's
@@ -56,10 +56,10 @@ all: $(SEGEN) $(SEGEN_MAN_OUT)
 install: $(SEGEN) install-segen-docs
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(SEGEN) $(DESTDIR)$(PREFIX)/bin/segen
-	ln -sf segen $(DESTDIR)$(PREFIX)/bin/genprotimg
+	for n in $(SEGEN_LINKS); do ln -sf segen $(DESTDIR)$(PREFIX)/bin/$$n; done
 
 uninstall: uninstall-segen-docs
-	rm -f $(DESTDIR)$(PREFIX)/bin/segen $(DESTDIR)$(PREFIX)/bin/genprotimg
+	rm -f $(DESTDIR)$(PREFIX)/bin/segen $(SEGEN_LINKS:%=$(DESTDIR)$(PREFIX)/bin/%)
 
 # The main job on built-in sample data (README: the first command).
 demo:

@@ -1,18 +1,22 @@
 # SPDX-License-Identifier: MIT
 # segen: the image builder and inspector.
 SEGEN_LIB := $(BUILD)/libsegen.a
+# The names of IBM's tools segen answers to (cli/main.c), as links in build/ and installed.
+SEGEN_LINKS := pvimg genprotimg pvextract-hdr
 
 WARN_CFLAGS := -Wall -Wextra -Wshadow -Wconversion -Wformat=2 -Wmissing-prototypes \
 	-Wstrict-prototypes -Wvla -Wimplicit-fallthrough
 SEGEN_CFLAGS := -std=gnu11 -O2 -g -pthread -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
 	-DSEGEN_VERSION='"$(VERSION)"' -Igenimage/src -Istub/include $(WARN_CFLAGS)
-SEGEN_LDLIBS := -lcrypto -lcurl -larchive -lz -lzstd -llzma -pthread
+SEGEN_LDLIBS := -lcrypto -lcurl -larchive -lz -lzstd -llzma -ljson-c -pthread
 # ISA-L's inflater when its headers are there (ISAL=0 builds the zlib fallback).
 ISAL ?= $(shell test -e /usr/include/isa-l/igzip_lib.h && echo 1 || echo 0)
 ifeq ($(ISAL),1)
 SEGEN_CFLAGS += -DSEGEN_HAVE_ISAL
 SEGEN_LDLIBS += -lisal
 endif
+# json-c writes the JSON documents; the schema of info's is tested with python3-jsonschema.
+DEB_PACKAGES += libjson-c-dev python3-jsonschema
 ifneq ($(SANITIZE),)
 SEGEN_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
@@ -28,12 +32,17 @@ SEGEN_LDFLAGS += $(HOST_LDFLAGS)
 # an image back. See docs/architecture.md.
 SEGEN_MAIN_SRC := genimage/src/cli/main.c
 SEGEN_LIB_SRCS := $(filter-out $(SEGEN_MAIN_SRC),$(wildcard genimage/src/*/*.c))
-SEGEN_LIB_OBJS := $(SEGEN_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+SEGEN_LIB_OBJS := $(SEGEN_LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/info_schema.o
 SEGEN_BLOBS_OBJ := $(BUILD)/obj/stub_blobs.o
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(SEGEN_CFLAGS) -MMD -MP -c $< -o $@
+
+# The JSON Schema of `info --format json`, printed by `info --print-schema json`.
+$(BUILD)/obj/info_schema.o: genimage/info_schema.S genimage/schema/info-v1.schema.json
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
 $(SEGEN_LIB): $(SEGEN_LIB_OBJS)
 	@rm -f $@
@@ -49,7 +58,7 @@ $(SEGEN_BLOBS_OBJ): $(BUILD)/gen/stub_blobs.S
 
 $(SEGEN): $(BUILD)/obj/$(SEGEN_MAIN_SRC:.c=.o) $(SEGEN_BLOBS_OBJ) $(SEGEN_LIB)
 	$(CC) $(SEGEN_LDFLAGS) -o $@ $^ $(SEGEN_LDLIBS)
-	ln -sf segen $(BUILD)/genprotimg
+	for n in $(SEGEN_LINKS); do ln -sf segen $(BUILD)/$$n; done
 
 -include $(SEGEN_LIB_OBJS:.o=.d) $(BUILD)/obj/$(SEGEN_MAIN_SRC:.c=.d)
 
@@ -84,9 +93,10 @@ install-segen-docs: $(SEGEN_MAN_OUT)
 	install -d $(MAN1_DIR) $(BASH_COMPLETION_DIR)
 	install -m 0644 $(SEGEN_MAN_OUT) $(MAN1_DIR)/
 	ln -sf segen-create.1 $(MAN1_DIR)/genprotimg.1
+	ln -sf segen.1 $(MAN1_DIR)/pvimg.1
 	install -m 0644 genimage/completion/segen.bash $(BASH_COMPLETION_DIR)/segen
 	ln -sf segen $(BASH_COMPLETION_DIR)/genprotimg
 	ln -sf segen $(BASH_COMPLETION_DIR)/pvimg
 uninstall-segen-docs:
-	rm -f $(addprefix $(MAN1_DIR)/,$(notdir $(SEGEN_MAN_PAGES)) genprotimg.1) \
+	rm -f $(addprefix $(MAN1_DIR)/,$(notdir $(SEGEN_MAN_PAGES)) genprotimg.1 pvimg.1) \
 		$(addprefix $(BASH_COMPLETION_DIR)/,segen genprotimg pvimg)

@@ -57,6 +57,7 @@ complete_words() {
 		"$(printf '%s\n' "$TMP/rootfs" "$TMP/rootfs2")" ]
 	[ "$(complete_words "$SEGEN" create -k "$TMP/roo")" = \
 		"$(printf '%s\n' "$TMP/root.crt" "$TMP/rootfs" "$TMP/rootfs2")" ]
-	[ "$(complete_words "$SEGEN" info --format "")" = "$(printf 'json\ntext')" ]
+	[ "$(complete_words "$SEGEN" info --format "")" = \
+		"$(printf 'json\njson:minify\njson:pretty\ntext\ntext:full')" ]
 	[ -z "$(complete_words "$SEGEN" create --x-seed "")" ]
 }

@@ -380,7 +380,7 @@ make_real_initrd() { # OUT COMPRESSOR...
 	[[ "$output" == *"--host-key-document"* ]]
 	run "$SEGEN" --version
 	[ "$status" -eq 0 ]
-	[[ "$output" == "segen "* ]]
+	[[ "${lines[0]}" == "segen version "* ]]
 	run "$SEGEN"
 	[ "$status" -eq 2 ]
 	run "$SEGEN" frobnicate

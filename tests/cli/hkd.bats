@@ -445,7 +445,7 @@ requests() {
 # --- the generated PKI, online -----------------------------------------------
 
 @test "online: every CRL downloaded once, with segen's user agent" {
-	version=$("$SEGEN" --version | cut -d' ' -f2)
+	version=$("$SEGEN" --version | head -n 1 | cut -d' ' -f3)
 	before=$(requests)
 	run "$SEGEN" verify-hkd "$PKI/hkd.crt" "$PKI/hkd2.crt" "$PKI/hkd_rev.crt" "${pki_online[@]}"
 	[ "$status" -eq 1 ]

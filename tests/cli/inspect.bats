@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # segen info, verify and unpack from the command line, and make install.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
@@ -26,17 +27,19 @@ setup() {
 	[[ "$output" == *"097fa1ecf325929a4a5aab2487af43228c750ac55e5289a2d260740e440be450"* ]]
 }
 
-@test "info --format json is valid JSON with the same facts" {
-	run "$SEGEN" info "$IMG" --format json
+@test "info --format json is pvimg's document, with segen's facts under segen" {
+	run --separate-stderr "$SEGEN" info "$IMG" --format json
 	[ "$status" -eq 0 ]
 	echo "$output" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert d["layout"] == "pvimg", d["layout"]
-assert d["se_header"]["size"] == 720
-assert len(d["se_header"]["host_key_hashes"]) == 2
-assert [c["id"] for c in d["components"]] == [40, 50, 60, 70]
-assert d["se_header"]["pcf"] == "0xe0"
+assert d["meta"]["api_level"] == 1
+assert d["data"]["sehs"] == 720 and d["data"]["nks"] == 2, d["data"]
+assert d["data"]["pcf_hex"] == "00000000000000e0"
+assert [s["phkh_hex"][:8] for s in d["data"]["keyslots"]] == ["097fa1ec", "de5bcf25"]
+assert d["segen"]["layout"] == "pvimg", d["segen"]["layout"]
+assert [c["id"] for c in d["segen"]["components"]] == [40, 50, 60, 70]
+assert d["segen"]["se_header"]["address"] == "0x14000"
 '
 }
 
@@ -165,13 +168,17 @@ PY
 	assert_one_error_line "host1.crt: not a private key"
 }
 
-@test "make install puts segen, the genprotimg link and the man page under DESTDIR" {
+@test "make install puts segen, the pvimg and genprotimg links and the man page under DESTDIR" {
 	run make --no-print-directory -C "$BATS_TEST_DIRNAME/../.." install BUILD="$BUILD_DIR" \
 		DESTDIR="$TMP/root" PREFIX=/opt/se
 	[ "$status" -eq 0 ]
 	[ -x "$TMP/root/opt/se/bin/segen" ]
 	[ "$(readlink "$TMP/root/opt/se/bin/genprotimg")" = segen ]
+	[ "$(readlink "$TMP/root/opt/se/bin/pvimg")" = segen ]
 	[ -f "$TMP/root/opt/se/share/man/man1/segen.1" ]
+	[ "$(readlink "$TMP/root/opt/se/share/man/man1/pvimg.1")" = segen.1 ]
 	run "$TMP/root/opt/se/bin/genprotimg" --version
-	[[ "$output" == "genprotimg (segen) "* ]]
+	[[ "${lines[0]}" == "genprotimg version "*"-segen-"* ]]
+	run "$TMP/root/opt/se/bin/pvimg" --version
+	[[ "${lines[0]}" == "pvimg version "*"-segen-"* ]]
 }

@@ -25,9 +25,9 @@ setup_file() {
 	truncate -s 64M "$D/disk, \"one\".raw"
 	export DISK="$D/disk, \"one\".raw"
 	MIN=$("$SEGEN" info "$IMG" --format json | python3 -c \
-		'import json,sys; print(json.load(sys.stdin)["guest_memory"]["minimum_mib"])')
+		'import json,sys; print(json.load(sys.stdin)["segen"]["guest_memory"]["minimum_mib"])')
 	DEF=$("$SEGEN" info "$IMG" --format json | python3 -c \
-		'import json,sys; print(json.load(sys.stdin)["guest_memory"]["default_mib"])')
+		'import json,sys; print(json.load(sys.stdin)["segen"]["guest_memory"]["default_mib"])')
 	export MIN DEF
 }
 

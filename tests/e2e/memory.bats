@@ -32,7 +32,7 @@ setup_file() {
 
 minimum_of() { # minimum_of IMAGE: info's figure in MiB
 	"$SEGEN" info "$1" --format json | python3 -c \
-		'import json,sys; print(json.load(sys.stdin)["guest_memory"]["minimum_mib"])'
+		'import json,sys; print(json.load(sys.stdin)["segen"]["guest_memory"]["minimum_mib"])'
 }
 
 boot() { # boot IMAGE ARGS...
@@ -47,11 +47,11 @@ boot() { # boot IMAGE ARGS...
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ "guest memory: at least "([0-9]+)" MiB (boot-test default 512 MiB; from the kernel's own sizes)" ]]
 	local min=${BASH_REMATCH[1]}
-	run "$SEGEN" info "$W/initrd.img" --format json
+	run "$SEGEN" info -q "$W/initrd.img" --format json
 	[ "$status" -eq 0 ]
 	python3 -c '
 import json, sys
-m = json.load(sys.stdin)["guest_memory"]
+m = json.load(sys.stdin)["segen"]["guest_memory"]
 assert m["minimum_mib"] == int(sys.argv[1]), m
 assert m["basis"] == "kernel" and m["default_mib"] == 512, m
 # Above what the image alone occupies: the kernel inflates to far more than its file.

@@ -31,7 +31,8 @@ $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(filter-out -O2 -Wformat=2,$(SEGEN_CFLAGS)) $(FUZZ_FLAGS) -c $< -o $@
 
-$(BUILD)/fuzz/libfuzzer_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS) $(SEGEN_BLOBS_OBJ)
+$(BUILD)/fuzz/libfuzzer_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS) $(SEGEN_BLOBS_OBJ) \
+		$(BUILD)/obj/info_schema.o
 	$(FUZZ_CC) $(filter-out -O2 -Wformat=2,$(SEGEN_CFLAGS)) $(FUZZ_FLAGS) \
 		-fsanitize=fuzzer $^ -o $@ $(SEGEN_LDLIBS)
 

@@ -8,7 +8,7 @@ g="$vec/genprotimg-2.35"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$out" # rebuilt whole, so a newer segen never meets its old images
-mkdir -p "$out"/{sehdr,ipib,initrd_check,image,cmdline,pki_load,guest_memory,create_opts}
+mkdir -p "$out"/{sehdr,ipib,initrd_check,image,cmdline,pki_load,guest_memory,create_opts,uv_keys,info}
 
 for c in basic three-hosts-dump no-decryption; do
 	cp "$g/$c/se-header.bin" "$out/sehdr/$c.hdr"
@@ -60,3 +60,11 @@ printf '%s\0' -i vmlinuz -o out.img --no-verify -k a.crt,b.crt -k c.crt \
 printf '%s\0' -i vmlinuz -o out.img --crt ibm.crt,inter.crt --crl a.crl,b.crl,c.crl \
 	--offline -k h.crt --enable-dump --cck cck.bin > "$out/create_opts/verified"
 printf '%s\0' --help-all > "$out/create_opts/help"
+
+# Key-hash lists as /sys/firmware/uv/keys/ has them: "all" (15 lines) and one line.
+sha256sum "$g/keys/host1.crt" | cut -c1-64 > "$out/uv_keys/host_key"
+{ cat "$out/uv_keys/host_key"; for _ in $(seq 14); do printf '%064d\n' 0; done; } \
+	> "$out/uv_keys/all"
+
+# info describes whatever header parses: the same headers as sehdr.
+cp "$out"/sehdr/* "$out/info/"

@@ -255,7 +255,7 @@ int cmd_create(int argc, char **argv)
 		create_opts_usage(stdout, genprotimg ? prog : "segen create", ctx->opts.help);
 		status = EXIT_OK;
 	} else if (ctx->opts.version) {
-		printf("%s (segen) %s\n", prog, SEGEN_VERSION);
+		cli_print_version(stdout);
 		status = EXIT_OK;
 	} else {
 		log_set_level(ctx->opts.verbosity < 0 ?

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * segen info / verify / unpack: read an image; with a test host's private key,
- * do what the Ultravisor would and report like it; unpack writes the guest
+ * segen verify / unpack: with a test host's private key, do what the
+ * Ultravisor would do to an image and report like it; unpack writes the guest
  * memory the UV would leave as an ELF that QEMU can start.
  */
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include "base/fileio.h"
 #include "pki/hostkey.h"
 #include "inspect/image_read.h"
-#include "base/jsonw.h"
+#include "base/json_out.h"
 #include "base/log.h"
 #include "base/outfile.h"
 #include "inspect/unpack.h"
@@ -25,7 +25,6 @@
 #define MAX_HOST_KEYS 16
 
 enum image_cmd {
-	CMD_INFO,
 	CMD_VERIFY,
 	CMD_UNPACK,
 };
@@ -42,16 +41,11 @@ struct image_cmd_opts {
 	bool help;
 };
 
-static const char *const cmd_names[] = { "info", "verify", "unpack" };
+static const char *const cmd_names[] = { "verify", "unpack" };
 
 static void usage(FILE *out, enum image_cmd cmd)
 {
 	switch (cmd) {
-	case CMD_INFO:
-		fprintf(out, "Usage: segen info IMAGE [--format text|json]\n"
-			     "Show the layout, header flags and host-key slots of an image.\n"
-			     "No key is needed.\n");
-		break;
 	case CMD_VERIFY:
 		fprintf(out,
 			"Usage: segen verify IMAGE --host-key PRIVATE.pem [--host-key ...]\n"
@@ -93,8 +87,6 @@ static int parse(int argc, char **argv, enum image_cmd cmd, struct image_cmd_opt
 	while ((c = getopt_long(argc, argv, ":o:qh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'K':
-			if (cmd == CMD_INFO)
-				return err_set(err, -EINVAL, "info takes no --host-key");
 			if (o->nr_host_keys >= MAX_HOST_KEYS)
 				return err_set(err, -EINVAL, "at most %d --host-key options",
 					       MAX_HOST_KEYS);
@@ -129,69 +121,44 @@ static int parse(int argc, char **argv, enum image_cmd cmd, struct image_cmd_opt
 	if (optind != argc - 1)
 		return err_set(err, -EINVAL, "expected exactly one IMAGE");
 	o->image = argv[optind];
-	if (cmd != CMD_INFO && !o->nr_host_keys)
+	if (!o->nr_host_keys)
 		return err_set(err, -EINVAL, "missing --host-key PRIVATE.pem");
 	if (cmd == CMD_UNPACK && !o->output)
 		return err_set(err, -EINVAL, "missing -o MEMORY.elf");
 	return 0;
 }
 
-static int run_info(const struct image_cmd_opts *o, struct image_view *v, struct errinfo *err)
+static int print_verdict_json(const struct image_cmd_opts *o, const struct image_view *v,
+			      const struct uv_result *res, bool ok)
 {
-	struct guest_memory mem;
-	struct se_hdr hdr;
-	uint16_t uv_rc, uv_rrc;
-	int rc;
-
-	rc = se_hdr_parse(v->hdr_buf, v->hdr_len, &hdr, &uv_rc, &uv_rrc, err);
-	if (rc)
-		return err_prefix(err, rc, "%s", v->path);
-	rc = guest_memory_of_image(v, &mem, err);
-	if (rc)
-		return rc;
-	if (o->json) {
-		struct jsonw w;
-
-		jsonw_init(&w, stdout);
-		jsonw_object_begin(&w, NULL);
-		describe_image_json(&w, v, &hdr);
-		describe_guest_memory_json(&w, &mem);
-		jsonw_object_end(&w);
-	} else {
-		describe_image_text(stdout, v, &hdr);
-		describe_guest_memory_text(stdout, &mem);
-	}
-	return 0;
-}
-
-static void print_verdict_json(const struct image_cmd_opts *o, const struct image_view *v,
-			       const struct uv_result *res, bool ok)
-{
+	_cleanup_json_ json_object *doc = json_object_new_object();
 	char flags[256];
-	struct jsonw w;
+	int rc = 0;
 
-	jsonw_init(&w, stdout);
-	jsonw_object_begin(&w, NULL);
-	jsonw_string(&w, "result", ok ? "ok" : "refused");
+	if (!doc)
+		return -ENOMEM;
+	rc |= json_put_str(doc, "result", ok ? "ok" : "refused");
 	if (res->rc)
-		jsonw_hex(&w, "uv_rc", res->rc);
+		rc |= json_put_hex_num(doc, "uv_rc", res->rc);
 	else
-		jsonw_null(&w, "uv_rc");
-	jsonw_hex(&w, "uv_rrc", res->rrc);
-	jsonw_string(&w, "message", res->msg);
+		rc |= json_put_null(doc, "uv_rc");
+	rc |= json_put_hex_num(doc, "uv_rrc", res->rrc);
+	rc |= json_put_str(doc, "message", res->msg);
 	if (ok) {
-		jsonw_string(&w, "host_key", o->host_keys[res->key_index]);
-		jsonw_u64(&w, "key_slot", res->slot_index);
-		jsonw_hex(&w, "scf", res->hdr.scf);
+		rc |= json_put_str(doc, "host_key", o->host_keys[res->key_index]);
+		rc |= json_put_u64(doc, "key_slot", res->slot_index);
+		rc |= json_put_hex_num(doc, "scf", res->hdr.scf);
 		describe_flags(0, res->hdr.scf, flags, sizeof(flags));
-		jsonw_string(&w, "scf_flags", flags);
-		jsonw_hex(&w, "psw_mask", res->hdr.psw_mask);
-		jsonw_hex(&w, "psw_address", res->hdr.psw_addr);
-		describe_image_json(&w, v, &res->hdr);
+		rc |= json_put_str(doc, "scf_flags", flags);
+		rc |= json_put_hex_num(doc, "psw_mask", res->hdr.psw_mask);
+		rc |= json_put_hex_num(doc, "psw_address", res->hdr.psw_addr);
+		rc |= describe_image_json(doc, v, &res->hdr, true);
 	} else {
-		jsonw_string(&w, "image", v->path);
+		rc |= json_put_str(doc, "image", v->path);
 	}
-	jsonw_object_end(&w);
+	if (rc)
+		return -ENOMEM;
+	return json_write(stdout, doc, false);
 }
 
 static void print_verdict_text(const struct image_cmd_opts *o, const struct image_view *v,
@@ -233,9 +200,13 @@ static int run_verify(const struct image_cmd_opts *o, struct image_view *v, stru
 	else if (!rc)
 		rc = uv_verify(v, keys, o->nr_host_keys, NULL, res, err);
 	if (rc == -EBADMSG || rc == 0) {
-		if (o->json)
-			print_verdict_json(o, v, res, rc == 0);
-		else if (rc == 0 && !o->quiet && o->cmd == CMD_VERIFY)
+		if (o->json) {
+			int json_rc = print_verdict_json(o, v, res, rc == 0);
+
+			if (json_rc && !rc)
+				rc = err_set(err, json_rc, "%s: writing the JSON document: %s",
+					     v->path, strerror(-json_rc));
+		} else if (rc == 0 && !o->quiet && o->cmd == CMD_VERIFY)
 			print_verdict_text(o, v, res);
 	}
 	if (rc == -EBADMSG)
@@ -270,7 +241,7 @@ static int image_command(int argc, char **argv, enum image_cmd cmd)
 	}
 	rc = image_open(opts.image, view, &err);
 	if (!rc) {
-		rc = cmd == CMD_INFO ? run_info(&opts, view, &err) : run_verify(&opts, view, &err);
+		rc = run_verify(&opts, view, &err);
 		image_close(view);
 	}
 	free(view);
@@ -279,11 +250,6 @@ static int image_command(int argc, char **argv, enum image_cmd cmd)
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;
-}
-
-int cmd_info(int argc, char **argv)
-{
-	return image_command(argc, argv, CMD_INFO);
 }
 
 int cmd_verify(int argc, char **argv)

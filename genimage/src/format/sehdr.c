@@ -90,6 +90,7 @@ int se_hdr_seal(struct se_hdr *hdr, const uint8_t header_key[SE_HEADER_KEY_LEN],
 	OPENSSL_cleanse(area, sizeof(area));
 	if (rc)
 		return rc;
+	memcpy(hdr->sealed_area, buf + enc_off, SE_HDR_ENCRYPTED_SIZE);
 	memcpy(hdr->tag, buf + size - GCM_TAG_LEN, GCM_TAG_LEN);
 	return 0;
 }
@@ -140,6 +141,8 @@ int se_hdr_parse(const uint8_t *buf, size_t len, struct se_hdr *ret_hdr, uint16_
 	memcpy(hdr.tld, buf + OFF_TLD, SE_DIGEST_LEN);
 	hdr.nr_keyslots = (size_t)nks;
 	memcpy(hdr.keyslots, buf + OFF_KEYSLOTS, hdr.nr_keyslots * KEYSLOT_SIZE);
+	memcpy(hdr.sealed_area, buf + OFF_KEYSLOTS + hdr.nr_keyslots * KEYSLOT_SIZE,
+	       SE_HDR_ENCRYPTED_SIZE);
 	memcpy(hdr.tag, buf + size - GCM_TAG_LEN, GCM_TAG_LEN);
 	*ret_hdr = hdr;
 	return 0;

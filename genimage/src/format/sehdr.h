@@ -65,7 +65,8 @@ struct se_hdr {
 	uint64_t psw_addr;
 	uint64_t scf;
 	uint32_t nr_optional_items;
-	/* the tag of the sealed header, filled by seal and parse */
+	/* the sealed form of the encrypted area and its tag, filled by seal and parse */
+	uint8_t sealed_area[SE_HDR_ENCRYPTED_SIZE];
 	uint8_t tag[GCM_TAG_LEN];
 };
 

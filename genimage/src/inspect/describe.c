@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "inspect/describe.h"
 
+#include <errno.h>
+#include <openssl/evp.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crypto/comp.h"
 #include "format/layout.h"
@@ -67,6 +70,19 @@ static void hex(FILE *out, const uint8_t *buf, size_t len)
 		fprintf(out, "%02x", buf[i]);
 }
 
+static void hex_line(FILE *out, const char *label, const uint8_t *buf, size_t len)
+{
+	fprintf(out, "%s", label);
+	hex(out, buf, len);
+	fputc('\n', out);
+}
+
+static const char *const trust_text[] = {
+	[DESCRIBE_UNVERIFIED] = "NOT verified (give --hdr-key to authenticate the header)",
+	[DESCRIBE_VERIFIED] = "integrity and authenticity verified with the header key",
+	[DESCRIBE_DECRYPTED] = "integrity and authenticity verified, keys shown",
+};
+
 void describe_image_text(FILE *out, const struct image_view *v, const struct se_hdr *hdr)
 {
 	char flags[256];
@@ -95,50 +111,271 @@ void describe_image_text(FILE *out, const struct image_view *v, const struct se_
 	}
 }
 
-void describe_image_json(struct jsonw *w, const struct image_view *v, const struct se_hdr *hdr)
+void describe_info_text(FILE *out, const struct image_view *v, const struct se_hdr *hdr,
+			const struct describe_info_opts *o)
 {
 	char flags[256];
 
-	jsonw_string(w, "image", v->path);
-	jsonw_u64(w, "size", v->size);
-	jsonw_string(w, "layout",
-		     v->legacy	     ? "c-genprotimg" :
-		     v->has_metadata ? "pvimg" :
-				       "unknown");
-	jsonw_object_begin(w, "se_header");
-	jsonw_hex(w, "address", v->hdr_addr);
-	jsonw_u64(w, "size", v->hdr_len);
-	jsonw_hex(w, "version", hdr->version);
-	jsonw_u64(w, "encrypted_pages", hdr->nr_pages);
-	jsonw_hex(w, "pcf", hdr->pcf);
-	describe_flags(hdr->pcf, 0, flags, sizeof(flags));
-	jsonw_string(w, "pcf_flags", flags);
-	jsonw_bytes_hex(w, "iv", hdr->iv, sizeof(hdr->iv));
-	jsonw_bytes_hex(w, "pld", hdr->pld, SE_DIGEST_LEN);
-	jsonw_bytes_hex(w, "ald", hdr->ald, SE_DIGEST_LEN);
-	jsonw_bytes_hex(w, "tld", hdr->tld, SE_DIGEST_LEN);
-	jsonw_array_begin(w, "host_key_hashes");
-	for (size_t i = 0; i < hdr->nr_keyslots; i++)
-		jsonw_bytes_hex(w, NULL, hdr->keyslots[i], KEYSLOT_HASH_LEN);
-	jsonw_array_end(w);
-	jsonw_object_end(w);
-	jsonw_object_begin(w, "ipib");
-	jsonw_hex(w, "address", v->ipib_addr);
-	jsonw_u64(w, "size", v->ipib.len);
-	jsonw_object_end(w);
-	jsonw_array_begin(w, "components");
-	for (size_t i = 0; i < v->ipib.nr_comps; i++) {
-		const struct layout_component *c = &v->ipib.comps[i];
-
-		jsonw_object_begin(w, NULL);
-		jsonw_string(w, "name", describe_component_name(c->id, v->legacy));
-		jsonw_u64(w, "id", c->id);
-		jsonw_hex(w, "address", c->addr);
-		jsonw_u64(w, "size", c->size);
-		jsonw_hex(w, "tweak_prefix", c->tweak_prefix);
-		jsonw_object_end(w);
+	describe_image_text(out, v, hdr);
+	if (o->memory)
+		describe_guest_memory_text(out, o->memory);
+	fprintf(out, "header: %s\n", trust_text[o->trust]);
+	fprintf(out, "attestation reference values (and the key-slot hashes above):\n");
+	hex_line(out, "  header tag: ", hdr->tag, sizeof(hdr->tag));
+	hex_line(out, "  PLD: ", hdr->pld, SE_DIGEST_LEN);
+	hex_line(out, "  ALD: ", hdr->ald, SE_DIGEST_LEN);
+	hex_line(out, "  TLD: ", hdr->tld, SE_DIGEST_LEN);
+	if (o->full) {
+		hex_line(out, "IV: ", hdr->iv, GCM_IV_LEN);
+		hex_line(out, "customer public key (X||Y): ", hdr->cust_pub_xy, EC_P521_XY_LEN);
+		for (size_t i = 0; i < hdr->nr_keyslots; i++) {
+			fprintf(out, "key slot %zu: wrapped key ", i);
+			hex(out, hdr->keyslots[i] + KEYSLOT_HASH_LEN, KEYSLOT_WRAPPED_LEN);
+			fprintf(out, " tag ");
+			hex(out, hdr->keyslots[i] + KEYSLOT_HASH_LEN + KEYSLOT_WRAPPED_LEN,
+			    KEYSLOT_TAG_LEN);
+			fputc('\n', out);
+		}
+		if (o->trust != DESCRIBE_DECRYPTED)
+			hex_line(out, "encrypted part: ", hdr->sealed_area, SE_HDR_ENCRYPTED_SIZE);
 	}
-	jsonw_array_end(w);
+	if (o->trust == DESCRIBE_UNVERIFIED)
+		return;
+	describe_flags(0, hdr->scf, flags, sizeof(flags));
+	fprintf(out, "SCF: 0x%016llx (%s)\n", (unsigned long long)hdr->scf, flags);
+	fprintf(out, "PSW: mask 0x%016llx address 0x%016llx\n", (unsigned long long)hdr->psw_mask,
+		(unsigned long long)hdr->psw_addr);
+	if (o->trust != DESCRIBE_DECRYPTED)
+		return;
+	hex_line(out, "CCK: ", hdr->cck, SE_CCK_LEN);
+	hex_line(out, "image key (AES-XTS): ", hdr->xts_key, SE_XTS_KEY_LEN);
+}
+
+/* pvimg's "data": the header as its fields, in pvimg's names and order. */
+static int info_data_json(const struct se_hdr *hdr, enum describe_trust trust,
+			  json_object **ret_data)
+{
+	_cleanup_json_ json_object *data = json_object_new_object();
+	json_object *pub, *slots, *psw;
+	int rc = 0;
+
+	if (!data)
+		return -ENOMEM;
+	rc |= json_put_str(data, "kind",
+			   trust == DESCRIBE_DECRYPTED ? "decrypted_se_hdr" : "se_hdr");
+	rc |= json_put_bool(data, "verified", trust != DESCRIBE_UNVERIFIED);
+	rc |= json_put_hex_bytes(data, "magic_hex", (const uint8_t *)SE_HDR_MAGIC, 8);
+	rc |= json_put_str(data, "version", "V1");
+	rc |= json_put_u64(data, "sehs", se_hdr_size(hdr->nr_keyslots));
+	rc |= json_put_hex_bytes(data, "iv_hex", hdr->iv, GCM_IV_LEN);
+	rc |= json_put_u64(data, "nks", hdr->nr_keyslots);
+	rc |= json_put_u64(data, "sea", SE_HDR_ENCRYPTED_SIZE);
+	rc |= json_put_u64(data, "nep", hdr->nr_pages);
+	rc |= json_put_hex_u64(data, "pcf_hex", hdr->pcf);
+	pub = json_object_new_object();
+	rc |= json_put(data, "cust_pub_key", pub);
+	if (pub)
+		rc |= json_put_hex_bytes(pub, "coord_hex", hdr->cust_pub_xy, EC_P521_XY_LEN);
+	rc |= json_put_hex_bytes(data, "pld_hex", hdr->pld, SE_DIGEST_LEN);
+	rc |= json_put_hex_bytes(data, "ald_hex", hdr->ald, SE_DIGEST_LEN);
+	rc |= json_put_hex_bytes(data, "tld_hex", hdr->tld, SE_DIGEST_LEN);
+	slots = json_object_new_array();
+	rc |= json_put(data, "keyslots", slots);
+	for (size_t i = 0; slots && i < hdr->nr_keyslots; i++) {
+		const uint8_t *slot = hdr->keyslots[i];
+		json_object *s = json_object_new_object();
+
+		rc |= json_put(slots, NULL, s);
+		if (!s)
+			break;
+		rc |= json_put_hex_bytes(s, "phkh_hex", slot, KEYSLOT_HASH_LEN);
+		rc |= json_put_hex_bytes(s, "wrpk_hex", slot + KEYSLOT_HASH_LEN,
+					 KEYSLOT_WRAPPED_LEN);
+		rc |= json_put_hex_bytes(s, "kst_hex",
+					 slot + KEYSLOT_HASH_LEN + KEYSLOT_WRAPPED_LEN,
+					 KEYSLOT_TAG_LEN);
+	}
+	if (trust == DESCRIBE_DECRYPTED) {
+		rc |= json_put_hex_bytes(data, "cck_hex", hdr->cck, SE_CCK_LEN);
+		rc |= json_put_hex_bytes(data, "xts_hex", hdr->xts_key, SE_XTS_KEY_LEN);
+		psw = json_object_new_object();
+		rc |= json_put(data, "psw", psw);
+		if (psw) {
+			rc |= json_put_hex_u64(psw, "mask_hex", hdr->psw_mask);
+			rc |= json_put_hex_u64(psw, "addr_hex", hdr->psw_addr);
+		}
+		rc |= json_put_hex_u64(data, "scf_hex", hdr->scf);
+	} else {
+		rc |= json_put_base64(data, "cipher_data_b64", hdr->sealed_area,
+				      SE_HDR_ENCRYPTED_SIZE);
+	}
+	rc |= json_put_hex_bytes(data, "tag_hex", hdr->tag, GCM_TAG_LEN);
+	if (rc)
+		return -ENOMEM;
+	*ret_data = TAKE_PTR(data);
+	return 0;
+}
+
+static int info_meta_json(const struct describe_info_opts *o, json_object **ret_meta)
+{
+	_cleanup_json_ json_object *meta = json_object_new_object();
+	char host[256] = "unknown", when[64] = "";
+	struct tm tm;
+	int rc = 0;
+
+	if (!meta)
+		return -ENOMEM;
+	if (gethostname(host, sizeof(host) - 1))
+		snprintf(host, sizeof(host), "unknown");
+	if (gmtime_r(&o->now, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S%z", &tm);
+	rc |= json_put_u64(meta, "api_level", DESCRIBE_INFO_API_LEVEL);
+	rc |= json_put_str(meta, "version", o->tool_version);
+	rc |= json_put_str(meta, "host", host);
+	rc |= json_put_u64(meta, "time_epoch", o->now < 0 ? 0 : (uint64_t)o->now);
+	rc |= json_put_str(meta, "time", when);
+	if (rc)
+		return -ENOMEM;
+	*ret_meta = TAKE_PTR(meta);
+	return 0;
+}
+
+static int flag_list_json(uint64_t pcf, uint64_t scf, json_object **ret_list)
+{
+	json_object *list = json_object_new_array();
+	int rc = 0;
+
+	if (!list)
+		return -ENOMEM;
+	for (size_t i = 0; i < ARRAY_SIZE(flag_names); i++)
+		if ((flag_names[i].scf ? scf : pcf) & flag_names[i].bit)
+			rc |= json_put_str(list, NULL, flag_names[i].name);
+	if (rc) {
+		json_object_put(list);
+		return -ENOMEM;
+	}
+	*ret_list = list;
+	return 0;
+}
+
+int describe_image_json(json_object *obj, const struct image_view *v, const struct se_hdr *hdr,
+			bool header_fields)
+{
+	json_object *sehdr, *ipib, *comps, *flags = NULL;
+	char flag_text[256];
+	int rc = 0;
+
+	rc |= json_put_str(obj, "image", v->path);
+	rc |= json_put_u64(obj, "size", v->size);
+	rc |= json_put_str(obj, "layout",
+			   v->legacy	   ? "c-genprotimg" :
+			   v->has_metadata ? "pvimg" :
+					     "unknown");
+	sehdr = json_object_new_object();
+	rc |= json_put(obj, "se_header", sehdr);
+	if (!sehdr)
+		return -ENOMEM;
+	rc |= json_put_hex_num(sehdr, "address", v->hdr_addr);
+	rc |= json_put_u64(sehdr, "size", v->hdr_len);
+	if (header_fields) {
+		rc |= json_put_hex_num(sehdr, "version", hdr->version);
+		rc |= json_put_u64(sehdr, "encrypted_pages", hdr->nr_pages);
+		rc |= json_put_hex_num(sehdr, "pcf", hdr->pcf);
+		describe_flags(hdr->pcf, 0, flag_text, sizeof(flag_text));
+		rc |= json_put_str(sehdr, "pcf_flags", flag_text);
+		rc |= json_put_hex_bytes(sehdr, "iv", hdr->iv, sizeof(hdr->iv));
+		rc |= json_put_hex_bytes(sehdr, "pld", hdr->pld, SE_DIGEST_LEN);
+		rc |= json_put_hex_bytes(sehdr, "ald", hdr->ald, SE_DIGEST_LEN);
+		rc |= json_put_hex_bytes(sehdr, "tld", hdr->tld, SE_DIGEST_LEN);
+		json_object *hashes = json_object_new_array();
+
+		rc |= json_put(sehdr, "host_key_hashes", hashes);
+		for (size_t i = 0; hashes && i < hdr->nr_keyslots; i++)
+			rc |= json_put_hex_bytes(hashes, NULL, hdr->keyslots[i], KEYSLOT_HASH_LEN);
+	} else {
+		rc |= flag_list_json(hdr->pcf, 0, &flags);
+		rc |= json_put(sehdr, "pcf_flags", flags);
+	}
+	ipib = json_object_new_object();
+	rc |= json_put(obj, "ipib", ipib);
+	if (ipib) {
+		rc |= json_put_hex_num(ipib, "address", v->ipib_addr);
+		rc |= json_put_u64(ipib, "size", v->ipib.len);
+	}
+	comps = json_object_new_array();
+	rc |= json_put(obj, "components", comps);
+	for (size_t i = 0; comps && i < v->ipib.nr_comps; i++) {
+		const struct layout_component *c = &v->ipib.comps[i];
+		json_object *comp = json_object_new_object();
+
+		rc |= json_put(comps, NULL, comp);
+		if (!comp)
+			break;
+		rc |= json_put_str(comp, "name", describe_component_name(c->id, v->legacy));
+		rc |= json_put_u64(comp, "id", c->id);
+		rc |= json_put_hex_num(comp, "address", c->addr);
+		rc |= json_put_u64(comp, "size", c->size);
+		rc |= json_put_hex_num(comp, "tweak_prefix", c->tweak_prefix);
+	}
+	return rc ? -ENOMEM : 0;
+}
+
+/*
+ * The opened encrypted part without its keys, which pvimg shows only with the
+ * secrets: start PSW and secret control flags.
+ */
+static int encrypted_part_json(json_object *extras, const struct se_hdr *hdr)
+{
+	json_object *part = json_object_new_object(), *psw, *flags = NULL;
+	int rc;
+
+	rc = json_put(extras, "encrypted_part", part);
+	if (rc)
+		return rc;
+	psw = json_object_new_object();
+	rc |= json_put(part, "psw", psw);
+	if (psw) {
+		rc |= json_put_hex_u64(psw, "mask_hex", hdr->psw_mask);
+		rc |= json_put_hex_u64(psw, "addr_hex", hdr->psw_addr);
+	}
+	rc |= json_put_hex_u64(part, "scf_hex", hdr->scf);
+	rc |= flag_list_json(0, hdr->scf, &flags);
+	rc |= json_put(part, "scf_flags", flags);
+	return rc ? -ENOMEM : 0;
+}
+
+int describe_info_json(const struct image_view *v, const struct se_hdr *hdr,
+		       const struct describe_info_opts *o, json_object **ret_doc)
+{
+	_cleanup_json_ json_object *doc = json_object_new_object();
+	json_object *meta = NULL, *data = NULL, *extras;
+	int rc;
+
+	if (!doc)
+		return -ENOMEM;
+	rc = info_meta_json(o, &meta);
+	if (!rc)
+		rc = json_put(doc, "meta", meta);
+	if (!rc)
+		rc = info_data_json(hdr, o->trust, &data);
+	if (!rc)
+		rc = json_put(doc, "data", data);
+	if (rc)
+		return rc;
+	extras = json_object_new_object();
+	rc = json_put(doc, "segen", extras);
+	if (rc)
+		return rc;
+	rc |= json_put_str(extras, "version", SEGEN_VERSION);
+	rc |= describe_image_json(extras, v, hdr, false);
+	if (o->memory)
+		rc |= describe_guest_memory_json(extras, o->memory);
+	if (o->trust != DESCRIBE_UNVERIFIED)
+		rc |= encrypted_part_json(extras, hdr);
+	if (rc)
+		return -ENOMEM;
+	*ret_doc = TAKE_PTR(doc);
+	return 0;
 }
 
 /* The memory figure of guest_memory.h: a line of its own, or one JSON object. */
@@ -151,12 +388,17 @@ void describe_guest_memory_text(FILE *out, const struct guest_memory *m)
 						       "the image itself, not a Linux kernel");
 }
 
-void describe_guest_memory_json(struct jsonw *w, const struct guest_memory *m)
+int describe_guest_memory_json(json_object *obj, const struct guest_memory *m)
 {
-	jsonw_object_begin(w, "guest_memory");
-	jsonw_u64(w, "minimum_mib", m->minimum_mib);
-	jsonw_u64(w, "default_mib", m->default_mib);
-	jsonw_string(w, "basis", guest_memory_basis_name(m->basis));
-	jsonw_hex(w, "early_boot_end", m->early_boot_end);
-	jsonw_object_end(w);
+	json_object *mem = json_object_new_object();
+	int rc;
+
+	rc = json_put(obj, "guest_memory", mem);
+	if (rc)
+		return rc;
+	rc |= json_put_u64(mem, "minimum_mib", m->minimum_mib);
+	rc |= json_put_u64(mem, "default_mib", m->default_mib);
+	rc |= json_put_str(mem, "basis", guest_memory_basis_name(m->basis));
+	rc |= json_put_hex_num(mem, "early_boot_end", m->early_boot_end);
+	return rc ? -ENOMEM : 0;
 }

@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: MIT
 #include "inspect/elf_out.h"
 
+#include <elf.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "base/util.h"
 
-#define EHDR_SIZE 64u
-#define PHDR_SIZE 56u
+/*
+ * The file is big-endian whatever the build machine is, so the structures of
+ * <elf.h> give the sizes and field offsets and every field is stored with
+ * put_be*() at its offsetof().
+ */
+#define EHDR_SIZE sizeof(Elf64_Ehdr)
+#define PHDR_SIZE sizeof(Elf64_Phdr)
 #define ELF_PAGE 4096u
-#define EM_S390_ID 22
-#define ET_EXEC_TYPE 2
-#define PT_LOAD_TYPE 1
-#define PF_RWX 7
+
+#define EH(field) offsetof(Elf64_Ehdr, field)
+#define PH(field) offsetof(Elf64_Phdr, field)
 
 size_t elf_out_headers_size(size_t nr)
 {
@@ -32,28 +38,28 @@ uint64_t elf_out_plan(struct elf_segment *segs, size_t nr)
 void elf_out_headers(uint8_t *buf, uint64_t entry, const struct elf_segment *segs, size_t nr)
 {
 	memset(buf, 0, elf_out_headers_size(nr));
-	memcpy(buf, "\177ELF", 4);
-	buf[4] = 2; /* ELFCLASS64 */
-	buf[5] = 2; /* ELFDATA2MSB */
-	buf[6] = 1; /* EV_CURRENT */
-	put_be16(buf + 16, ET_EXEC_TYPE);
-	put_be16(buf + 18, EM_S390_ID);
-	put_be32(buf + 20, 1);
-	put_be64(buf + 24, entry);
-	put_be64(buf + 32, EHDR_SIZE); /* e_phoff */
-	put_be16(buf + 52, EHDR_SIZE);
-	put_be16(buf + 54, PHDR_SIZE);
-	put_be16(buf + 56, (uint16_t)nr);
+	memcpy(buf + EH(e_ident), ELFMAG, SELFMAG);
+	buf[EI_CLASS] = ELFCLASS64;
+	buf[EI_DATA] = ELFDATA2MSB;
+	buf[EI_VERSION] = EV_CURRENT;
+	put_be16(buf + EH(e_type), ET_EXEC);
+	put_be16(buf + EH(e_machine), EM_S390);
+	put_be32(buf + EH(e_version), EV_CURRENT);
+	put_be64(buf + EH(e_entry), entry);
+	put_be64(buf + EH(e_phoff), EHDR_SIZE);
+	put_be16(buf + EH(e_ehsize), EHDR_SIZE);
+	put_be16(buf + EH(e_phentsize), PHDR_SIZE);
+	put_be16(buf + EH(e_phnum), (uint16_t)nr);
 	for (size_t i = 0; i < nr; i++) {
 		uint8_t *ph = buf + EHDR_SIZE + i * PHDR_SIZE;
 
-		put_be32(ph, PT_LOAD_TYPE);
-		put_be32(ph + 4, PF_RWX);
-		put_be64(ph + 8, segs[i].file_offset);
-		put_be64(ph + 16, segs[i].addr); /* p_vaddr */
-		put_be64(ph + 24, segs[i].addr); /* p_paddr */
-		put_be64(ph + 32, segs[i].size); /* p_filesz */
-		put_be64(ph + 40, segs[i].size); /* p_memsz */
-		put_be64(ph + 48, ELF_PAGE);
+		put_be32(ph + PH(p_type), PT_LOAD);
+		put_be32(ph + PH(p_flags), PF_R | PF_W | PF_X);
+		put_be64(ph + PH(p_offset), segs[i].file_offset);
+		put_be64(ph + PH(p_vaddr), segs[i].addr);
+		put_be64(ph + PH(p_paddr), segs[i].addr);
+		put_be64(ph + PH(p_filesz), segs[i].size);
+		put_be64(ph + PH(p_memsz), segs[i].size);
+		put_be64(ph + PH(p_align), ELF_PAGE);
 	}
 }
