@@ -27,7 +27,13 @@ OFFLINE_UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%, \
 unit-test-offline: $(OFFLINE_UNIT_TESTS)
 	tests/run-suites $(foreach t,$(OFFLINE_UNIT_TESTS),$(notdir $(t)) '$(TEST_ENV) $(t)')
 
-cli-test: $(SEGEN)
+# LD_PRELOAD shim for tests/cli/reliability.bats (no O_TMPFILE, stop at first write).
+RELIAB_SHIM := $(BUILD)/tests/no_tmpfile.so
+$(RELIAB_SHIM): tests/shim/no_tmpfile.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -shared -fPIC $< -o $@ -ldl
+
+cli-test: $(SEGEN) $(RELIAB_SHIM)
 	tests/run-suites cli '$(TEST_ENV) bats --tap tests/cli'
 
 # End to end: Debian's s390x kernel and busybox, downloaded once into CACHE_DIR;
@@ -59,7 +65,7 @@ endif
 	@$(MAKE) --no-print-directory test-build
 	SUITES='$(SUITES)' tests/run-suites $(TEST_SUITES)
 
-test-build: all $(UNIT_TESTS) test-prereqs
+test-build: all $(UNIT_TESTS) $(RELIAB_SHIM) test-prereqs
 test-prereqs: e2e-prereqs
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.

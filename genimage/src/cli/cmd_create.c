@@ -166,6 +166,28 @@ static void print_summary(const struct create_ctx *ctx, const struct image_summa
 		log_info("  ramdisk: %s", sum->ramdisk_parts);
 }
 
+/* Every file create reads, so that -o can never name one of them. */
+static int refuse_output_over_input(const struct create_opts *o, struct errinfo *err)
+{
+	const char *inputs[7 + CREATE_MAX_HKD_ARGS + 2 * CREATE_MAX_CERT_ARGS];
+	size_t n = 0;
+
+	inputs[n++] = o->kernel;
+	inputs[n++] = o->ramdisk;
+	inputs[n++] = o->parmfile;
+	inputs[n++] = o->cck_path;
+	inputs[n++] = o->hdr_key_path;
+	inputs[n++] = o->image_key_path;
+	inputs[n++] = o->root_ca;
+	for (size_t i = 0; i < o->nr_hkds; i++)
+		inputs[n++] = o->hkds[i];
+	for (size_t i = 0; i < o->nr_certs; i++)
+		inputs[n++] = o->certs[i];
+	for (size_t i = 0; i < o->nr_crls; i++)
+		inputs[n++] = o->crls[i];
+	return outfile_refuse_inputs(o->output, inputs, n, err);
+}
+
 static int run_create(struct create_ctx *ctx, struct errinfo *err)
 {
 	const struct create_opts *o = &ctx->opts;
@@ -173,7 +195,8 @@ static int run_create(struct create_ctx *ctx, struct errinfo *err)
 	struct image_spec spec = { 0 };
 	int rc;
 
-	rc = load_keys(ctx, err);
+	rc = refuse_output_over_input(o, err);
+	rc = rc ?: load_keys(ctx, err);
 	rc = rc ?: verify_host_keys(ctx, err);
 	rc = rc ?: stub_blobs_load(o->bootloader_dir, &ctx->blobs, err);
 	if (rc)

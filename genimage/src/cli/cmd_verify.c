@@ -40,6 +40,7 @@ struct image_cmd_opts {
 	bool json;
 	bool quiet;
 	bool help;
+	bool json_printed; /* the verdict went out; an error needs no JSON of its own */
 };
 
 static const char *const cmd_names[] = { "info", "verify", "unpack" };
@@ -136,7 +137,20 @@ static int parse(int argc, char **argv, enum image_cmd cmd, struct image_cmd_opt
 	return 0;
 }
 
-static int run_info(const struct image_cmd_opts *o, struct image_view *v, struct errinfo *err)
+/* With --format json, stdout carries JSON whatever happened: here, the error. */
+static void print_error_json(const struct image_cmd_opts *o, const char *msg)
+{
+	struct jsonw w;
+
+	jsonw_init(&w, stdout);
+	jsonw_object_begin(&w, NULL);
+	jsonw_string(&w, "result", "error");
+	jsonw_string(&w, "image", o->image);
+	jsonw_string(&w, "message", msg);
+	jsonw_object_end(&w);
+}
+
+static int run_info(struct image_cmd_opts *o, struct image_view *v, struct errinfo *err)
 {
 	struct guest_memory mem;
 	struct se_hdr hdr;
@@ -157,6 +171,7 @@ static int run_info(const struct image_cmd_opts *o, struct image_view *v, struct
 		describe_image_json(&w, v, &hdr);
 		describe_guest_memory_json(&w, &mem);
 		jsonw_object_end(&w);
+		o->json_printed = true;
 	} else {
 		describe_image_text(stdout, v, &hdr);
 		describe_guest_memory_text(stdout, &mem);
@@ -212,7 +227,7 @@ static void print_verdict_text(const struct image_cmd_opts *o, const struct imag
 	describe_image_text(stdout, v, &res->hdr);
 }
 
-static int run_verify(const struct image_cmd_opts *o, struct image_view *v, struct errinfo *err)
+static int run_verify(struct image_cmd_opts *o, struct image_view *v, struct errinfo *err)
 {
 	EVP_PKEY *keys[MAX_HOST_KEYS] = { 0 };
 	struct uv_result *res;
@@ -228,14 +243,22 @@ static int run_verify(const struct image_cmd_opts *o, struct image_view *v, stru
 	if (!res)
 		return err_set(err, -ENOMEM, "out of memory");
 	rc = hostkey_load_privates(o->host_keys, o->nr_host_keys, keys, err);
+	if (!rc && o->cmd == CMD_UNPACK) {
+		const char *inputs[MAX_HOST_KEYS + 1] = { o->image };
+
+		for (size_t i = 0; i < o->nr_host_keys; i++)
+			inputs[i + 1] = o->host_keys[i];
+		rc = outfile_refuse_inputs(o->output, inputs, o->nr_host_keys + 1, err);
+	}
 	if (!rc && o->cmd == CMD_UNPACK)
 		rc = unpack_to_elf(v, keys, o->nr_host_keys, o->output, o->overwrite, res, err);
 	else if (!rc)
 		rc = uv_verify(v, keys, o->nr_host_keys, NULL, res, err);
 	if (rc == -EBADMSG || rc == 0) {
-		if (o->json)
+		if (o->json) {
 			print_verdict_json(o, v, res, rc == 0);
-		else if (rc == 0 && !o->quiet && o->cmd == CMD_VERIFY)
+			o->json_printed = true;
+		} else if (rc == 0 && !o->quiet && o->cmd == CMD_VERIFY)
 			print_verdict_text(o, v, res);
 	}
 	if (rc == -EBADMSG)
@@ -275,6 +298,8 @@ static int image_command(int argc, char **argv, enum image_cmd cmd)
 	}
 	free(view);
 	if (rc) {
+		if (opts.json && !opts.json_printed)
+			print_error_json(&opts, err.msg);
 		log_error("%s", err.msg);
 		return EXIT_ERROR;
 	}

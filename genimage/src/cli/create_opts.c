@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "crypto/randsrc.h"
 #include "format/sehdr.h"
 
 enum {
@@ -403,9 +404,15 @@ int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts
 			o.have_x_scf = true;
 			rc = parse_u64("--x-scf", optarg, &o.x_scf, err);
 			break;
-		case OPT_X_SEED:
+		case OPT_X_SEED: {
+			/* A malformed value is a usage error, found before any file is read. */
+			struct randsrc probe;
+
 			o.x_seed = optarg;
+			rc = randsrc_init_seed(&probe, optarg, err);
+			randsrc_done(&probe);
 			break;
+		}
 		case OPT_X_BOOTLOADER_DIR:
 			o.bootloader_dir = optarg;
 			break;
