@@ -190,3 +190,98 @@ assert d["message"].startswith(sys.argv[1] + ": "), d
 ' "$img"
 	done
 }
+
+# fake_qemu FILE: a stand-in for qemu-system-s390x that checks what it gets
+# (the ELF as /proc/self/fd/N, QMP as an inherited socket), notes its pid and
+# what TMPDIR holds, prints a line and waits to be stopped.
+fake_qemu() {
+	cat > "$1" <<'FAKE'
+#!/bin/bash
+while [ $# -gt 0 ]; do
+	case $1 in
+	-kernel) kernel=$2; shift ;;
+	-chardev) chardev=$2; shift ;;
+	esac
+	shift
+done
+echo $$ > "$FAKE_DIR/pid"
+{
+	echo "kernel=$kernel"
+	echo "magic=$(head -c 4 "$kernel" | od -An -tx1 | tr -d ' ')"
+	fd=${chardev##*fd=}
+	echo "qmp=$(readlink "/proc/$$/fd/$fd")"
+	echo "tmpdir=[$(ls -A "$TMPDIR")]"
+} > "$FAKE_DIR/seen.tmp"
+mv "$FAKE_DIR/seen.tmp" "$FAKE_DIR/seen"
+echo "fake guest up"
+exec sleep 300
+FAKE
+	chmod +x "$1"
+}
+
+boot_image() {
+	"$SEGEN" create -q -i "$KERNEL" -p "$VEC/inputs/parmfile" -k "$VEC/keys/host1.crt" \
+		--no-verify -o "$OUT" 2>/dev/null
+}
+
+@test "boot-test: the plaintext never reaches a file system; SIGHUP leaves nothing" {
+	boot_image
+	export FAKE_DIR="$TMP/fake" TMPDIR="$TMP/tmpdir"
+	mkdir "$FAKE_DIR" "$TMPDIR"
+	fake_qemu "$TMP/qemu"
+	for sig in HUP INT TERM QUIT; do
+		rm -f "$FAKE_DIR"/*
+		env --default-signal "$SEGEN" boot-test "$OUT" --host-key "$VEC/keys/host1.pem" \
+			--qemu "$TMP/qemu" --timeout 120 -q 2>"$TMP/stderr" &
+		local pid=$! i
+		for i in $(seq 600); do [ -e "$FAKE_DIR/seen" ] && break; sleep 0.1; done
+		cat "$FAKE_DIR/seen"
+		grep -qx 'kernel=/proc/self/fd/[0-9]*' "$FAKE_DIR/seen"
+		grep -qx 'magic=7f454c46' "$FAKE_DIR/seen"
+		grep -qx 'qmp=socket:\[[0-9]*\]' "$FAKE_DIR/seen"
+		grep -qx 'tmpdir=\[\]' "$FAKE_DIR/seen"
+		kill -"$sig" "$pid"
+		status=0
+		wait "$pid" || status=$?
+		cat "$TMP/stderr"
+		[ "$status" -ne 0 ]
+		[ -z "$(ls -A "$TMPDIR")" ]
+		[ -z "$(find /tmp -maxdepth 1 -name 'segen-qemu.*' -newer "$OUT" -user "$(id -u)")" ]
+		# QEMU does not outlive the run.
+		for i in $(seq 100); do kill -0 "$(cat "$FAKE_DIR/pid")" 2>/dev/null || break; sleep 0.1; done
+		! kill -0 "$(cat "$FAKE_DIR/pid")" 2>/dev/null
+	done
+}
+
+@test "boot-test reports QEMU's real exit status, or the signal that killed it" {
+	boot_image
+	printf '#!/bin/sh\necho "qemu: no such machine" >&2\nexit 3\n' > "$TMP/qemu3"
+	printf '#!/bin/sh\nkill -SEGV $$\n' > "$TMP/qemusegv"
+	chmod +x "$TMP/qemu3" "$TMP/qemusegv"
+	run "$SEGEN" boot-test "$OUT" --host-key "$VEC/keys/host1.pem" --qemu "$TMP/qemu3"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"out.img: QEMU exited with status 3: qemu: no such machine"* ]]
+	run "$SEGEN" boot-test "$OUT" --host-key "$VEC/keys/host1.pem" --qemu "$TMP/qemusegv"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"out.img: QEMU was killed by signal 11 (Segmentation fault)"* ]]
+}
+
+@test "boot-test sweeps directories that older interrupted runs left, and only those" {
+	boot_image
+	export TMPDIR="$TMP/tmpdir"
+	mkdir -p "$TMPDIR/segen-boot-test.AbC123" "$TMPDIR/segen-boot-test.fresh1" \
+		"$TMPDIR/segen-boot-test.other" "$TMPDIR/keep-me.AbC123"
+	echo plaintext > "$TMPDIR/segen-boot-test.AbC123/memory.elf"
+	echo plaintext > "$TMPDIR/segen-boot-test.fresh1/memory.elf"
+	echo unknown > "$TMPDIR/segen-boot-test.other/notes"
+	touch -d '3 hours ago' "$TMPDIR/segen-boot-test.AbC123" "$TMPDIR/segen-boot-test.other" \
+		"$TMPDIR/keep-me.AbC123"
+	printf '#!/bin/sh\nexit 1\n' > "$TMP/qemu1"
+	chmod +x "$TMP/qemu1"
+	run "$SEGEN" boot-test "$OUT" --host-key "$VEC/keys/host1.pem" --qemu "$TMP/qemu1"
+	[ ! -e "$TMPDIR/segen-boot-test.AbC123" ]
+	# Too young to be stale, not only ours, not ours at all: left alone.
+	[ -e "$TMPDIR/segen-boot-test.fresh1/memory.elf" ]
+	[ -e "$TMPDIR/segen-boot-test.other/notes" ]
+	[ -d "$TMPDIR/keep-me.AbC123" ]
+}
