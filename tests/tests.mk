@@ -27,11 +27,13 @@ OFFLINE_UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%, \
 unit-test-offline: $(OFFLINE_UNIT_TESTS)
 	tests/run-suites $(foreach t,$(OFFLINE_UNIT_TESTS),$(notdir $(t)) '$(TEST_ENV) $(t)')
 
-# LD_PRELOAD shim for tests/cli/reliability.bats (no O_TMPFILE, stop at first write).
+# LD_PRELOAD shim for tests/cli/reliability.bats (no O_TMPFILE, stop at a write);
+# gdb's gcore takes the cores that test searches for keys.
+DEB_PACKAGES += gdb
 RELIAB_SHIM := $(BUILD)/tests/no_tmpfile.so
 $(RELIAB_SHIM): tests/shim/no_tmpfile.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -shared -fPIC $< -o $@ -ldl
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -shared -fPIC -Wl,-z,now $< -o $@ -ldl
 
 cli-test: $(SEGEN) $(RELIAB_SHIM)
 	tests/run-suites cli '$(TEST_ENV) bats --tap tests/cli'

@@ -3,9 +3,9 @@
  * LD_PRELOAD shim for the reliability tests.
  *  - open(..., O_TMPFILE) fails as on NFS, vfat or CIFS: EOPNOTSUPP, or the
  *    errno named by SEGEN_SHIM_TMPFILE_ERRNO ("EISDIR").
- *  - With SEGEN_SHIM_STOP_AT_WRITE set, the process stops itself (SIGSTOP) at
- *    its first pwrite(), so a test can deliver a signal at a known point of
- *    writing an output, without depending on speed.
+ *  - With SEGEN_SHIM_STOP_AT_WRITE=N, the process stops itself (SIGSTOP) at
+ *    its N-th pwrite(), so a test can deliver a signal or take a core at a
+ *    known point of writing an output, without depending on speed.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -19,7 +19,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-static atomic_int stopped;
+static atomic_int writes;
 
 static int tmpfile_errno(void)
 {
@@ -83,7 +83,9 @@ OPENAT_SHIM(openat64)
 
 static void maybe_stop(void)
 {
-	if (getenv("SEGEN_SHIM_STOP_AT_WRITE") && !atomic_exchange(&stopped, 1))
+	const char *at = getenv("SEGEN_SHIM_STOP_AT_WRITE");
+
+	if (at && atomic_fetch_add(&writes, 1) + 1 == atoi(at))
 		raise(SIGSTOP);
 }
 

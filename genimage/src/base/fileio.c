@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/keymem.h"
 #include "base/util.h"
 
 const char *file_type_name(mode_t mode)
@@ -251,7 +252,7 @@ int file_read_key(const char *path, uint8_t *buf, size_t len, struct errinfo *er
 			     path, data_len, len);
 		OPENSSL_cleanse(buf, len);
 	} else {
-		memcpy(buf, data, len);
+		keymem_copy(buf, data, len);
 	}
 	OPENSSL_cleanse(data, data_len);
 	free(data);

@@ -21,6 +21,7 @@
 #include "pki/hostkey.h"
 #include "inspect/guest_memory.h"
 #include "inspect/image_read.h"
+#include "base/keymem.h"
 #include "base/log.h"
 #include "inspect/qemu_run.h"
 #include "stub-wait-codes.h"
@@ -292,7 +293,8 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 {
 	EVP_PKEY *keys[MAX_HOST_KEYS] = { 0 };
 	struct image_view *view = calloc(1, sizeof(*view));
-	struct uv_result *res = calloc(1, sizeof(*res));
+	/* Keys, the decrypted header and the guest in memory stay out of cores. */
+	struct uv_result *res = keymem_enter() < 0 ? NULL : keymem_zalloc(sizeof(*res));
 	const char *tmpdir = getenv("TMPDIR");
 	_cleanup_close_ int memory_fd = -1;
 	struct qemu_run_result run;
@@ -361,7 +363,7 @@ out:
 	for (size_t i = 0; i < o->nr_host_keys; i++)
 		EVP_PKEY_free(keys[i]);
 	free(view);
-	free(res);
+	keymem_free(res, sizeof(*res));
 	return rc;
 }
 

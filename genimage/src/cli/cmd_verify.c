@@ -14,6 +14,7 @@
 #include "inspect/describe.h"
 #include "inspect/elf_out.h"
 #include "base/fileio.h"
+#include "base/keymem.h"
 #include "pki/hostkey.h"
 #include "inspect/image_read.h"
 #include "base/jsonw.h"
@@ -239,9 +240,9 @@ static int run_verify(struct image_cmd_opts *o, struct image_view *v, struct err
 		if (rc)
 			return rc;
 	}
-	res = calloc(1, sizeof(*res));
-	if (!res)
-		return err_set(err, -ENOMEM, "out of memory");
+	/* The host private keys, the header key and the decrypted header stay out of cores. */
+	if (keymem_enter() < 0 || !(res = keymem_zalloc(sizeof(*res))))
+		return err_set(err, -ENOMEM, "out of memory for keys");
 	rc = hostkey_load_privates(o->host_keys, o->nr_host_keys, keys, err);
 	if (!rc && o->cmd == CMD_UNPACK) {
 		const char *inputs[MAX_HOST_KEYS + 1] = { o->image };
@@ -265,7 +266,8 @@ static int run_verify(struct image_cmd_opts *o, struct image_view *v, struct err
 		uv_refusal_to_err(res, v->path, err);
 	for (size_t i = 0; i < o->nr_host_keys; i++)
 		EVP_PKEY_free(keys[i]);
-	free(res);
+	keymem_free(res, sizeof(*res));
+	keymem_leave();
 	return rc;
 }
 
