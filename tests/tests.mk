@@ -35,6 +35,17 @@ $(RELIAB_SHIM): tests/shim/no_tmpfile.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -shared -fPIC -Wl,-z,now $< -o $@ -ldl
 
+# The tamper and malformed-input sweep (tests/tamper): one image, every change.
+TAMPER := $(BUILD)/tests/tamper
+$(TAMPER): tests/tamper/tamper.c tests/unit/tap.h $(SEGEN_LIB) $(SEGEN_BLOBS_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SEGEN_CFLAGS) $(SEGEN_LDFLAGS) -Itests/unit $< $(SEGEN_BLOBS_OBJ) $(SEGEN_LIB) \
+		-o $@ $(SEGEN_LDLIBS)
+TEST_SUITES += tamper '$(TEST_ENV) tests/tamper/run-tamper'
+.PHONY: tamper-test
+tamper-test: $(SEGEN) $(TAMPER)
+	tests/run-suites tamper '$(TEST_ENV) tests/tamper/run-tamper'
+
 cli-test: $(SEGEN) $(RELIAB_SHIM)
 	tests/run-suites cli '$(TEST_ENV) bats --tap tests/cli'
 
@@ -67,7 +78,7 @@ endif
 	@$(MAKE) --no-print-directory test-build
 	SUITES='$(SUITES)' tests/run-suites $(TEST_SUITES)
 
-test-build: all $(UNIT_TESTS) $(RELIAB_SHIM) test-prereqs
+test-build: all $(UNIT_TESTS) $(RELIAB_SHIM) $(TAMPER) test-prereqs
 test-prereqs: e2e-prereqs
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
