@@ -363,3 +363,15 @@ key_files() {
 		done
 	done
 }
+
+@test "an encrypted private key is refused in one line, never prompted for" {
+	"$SEGEN" create -q -i "$KERNEL" -k "$VEC/keys/host1.crt" --no-verify -o "$OUT" 2>/dev/null
+	openssl pkey -in "$VEC/keys/host1.pem" -aes256 -passout pass:secret -out "$TMP/enc.pem"
+	openssl pkcs8 -topk8 -in "$VEC/keys/host1.pem" -v2 aes256 -passout pass:secret \
+		-outform DER -out "$TMP/enc.der"
+	for key in "$TMP/enc.pem" "$TMP/enc.der"; do
+		run timeout 20 "$SEGEN" verify "$OUT" --host-key "$key" </dev/null
+		[ "$status" -eq 1 ]
+		assert_one_error_line "enc\.(pem|der): the private key is encrypted; segen takes unencrypted keys only"
+	done
+}
