@@ -42,7 +42,10 @@ $(TAMPER): tests/tamper/tamper.c tests/unit/tap.h $(SEGEN_LIB) $(SEGEN_BLOBS_OBJ
 	$(CC) $(SEGEN_CFLAGS) $(SEGEN_LDFLAGS) -Itests/unit $< $(SEGEN_BLOBS_OBJ) $(SEGEN_LIB) \
 		-o $@ $(SEGEN_LDLIBS)
 TEST_SUITES += tamper '$(TEST_ENV) tests/tamper/run-tamper'
-.PHONY: tamper-test
+.PHONY: tamper-test reliability-report
+# docs/reliability.md, regenerated from the tamper sweep and a fuzz-ci run.
+reliability-report: $(SEGEN) $(TAMPER) fuzz-ci
+	$(TEST_ENV) scripts/reliability-report.sh docs/reliability.md
 tamper-test: $(SEGEN) $(TAMPER)
 	tests/run-suites tamper '$(TEST_ENV) tests/tamper/run-tamper'
 
