@@ -435,7 +435,7 @@ requests() {
 		case $crl in
 		delta) reason="no CRL found: $PKI/signing_delta.crl is a delta, indirect or partial CRL, which segen does not use" ;;
 		critical) reason="no CRL found: $PKI/signing_critical.crl has a critical extension segen does not know, so segen does not use it" ;;
-		idp_ca) reason="no CRL found from its issuer $PKI/signing.crt" ;;
+		idp_ca) reason="no CRL found: $PKI/signing_idp_ca.crl covers only another kind of certificate of $PKI/signing.crt" ;;
 		esac
 		[ "${lines[0]}" = "$PKI/hkd.crt: INVALID: $HKD: $reason" ]
 		[[ "${lines[1]}" == "$PKI/hkd_rev.crt: INVALID: $HKD: revoked on "*" (CRL $PKI/signing_$crl.crl)" ]]
