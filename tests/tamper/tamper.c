@@ -93,9 +93,13 @@ static void run_verify(struct outcome *out)
 	memset(out, 0, sizeof(*out));
 	rc = image_open(image_path, v, &err);
 	if (!rc) {
-		rc = uv_verify(v, &host_key, 1, NULL, res, &err);
-		if (rc == -EBADMSG)
-			uv_refusal_to_err(res, "image", &err);
+		/* As segen verify: stage-a's parameters first, then the UV's work. */
+		rc = image_check_stage_a_params(v, &err);
+		if (!rc) {
+			rc = uv_verify(v, &host_key, 1, NULL, res, &err);
+			if (rc == -EBADMSG)
+				uv_refusal_to_err(res, "image", &err);
+		}
 		out->rc = res->rc;
 		out->rrc = res->rrc;
 		image_close(v);
@@ -106,24 +110,16 @@ static void run_verify(struct outcome *out)
 }
 
 /*
- * QEMU 7.2 and KVM on an IPIB (hw/s390x/ipl.h, arch/s390/kvm), restated for
- * the fields a one-byte change can move: the length within 148..4096 and the
- * file, the component table inside it, the header length equal to the
- * header's own (the UV's rrc 0x31). Every other field the hypervisor reads
- * (type, count, addresses, sizes, tweaks) is refused on any change, as the
- * header address and the component data no longer match.
+ * QEMU 7.2 and KVM on an IPIB (hw/s390x/ipl.h, arch/s390/kvm): they read the
+ * type, length, component count, header address and length, and the
+ * component table; the flags, block length, loadparm, reserved bytes and
+ * versions never. A changed length would pass the hypervisor when it stays
+ * within 148..4096 and covers the table, but segen's stage-a compares it
+ * with the IPIB size in its parameters and stops: refused as well.
  */
-static bool ipib_accepts(uint64_t field_off, const uint8_t *ipib, uint64_t avail)
+static bool ipib_accepts(uint64_t field_off)
 {
-	uint32_t len = get_be32(ipib), nr = get_be32(ipib + 0x74);
-
-	if (field_off < 4)
-		return len >= IPIB_MIN_SIZE && len <= IPIB_MAX_SIZE && len <= avail &&
-		       IPIB_FIXED_SIZE + (uint64_t)nr * IPIB_COMP_SIZE <= len;
-	/* flags, block length, loadparm and reserved bytes, versions: never read */
-	if ((field_off >= 0x04 && field_off < 0x0c) || (field_off > 0x0c && field_off < 0x74))
-		return true;
-	return false;
+	return (field_off >= 0x04 && field_off < 0x0c) || (field_off > 0x0c && field_off < 0x74);
 }
 
 static const char *expect_name(enum expect e)
@@ -171,8 +167,7 @@ static void sweep(const struct region *r, const struct image_view *orig, FILE *r
 			want_accept = true;
 			break;
 		case BY_IPIB:
-			want_accept = ipib_accepts(off - orig->ipib_addr, image + orig->ipib_addr,
-						   image_size - orig->ipib_addr);
+			want_accept = ipib_accepts(off - orig->ipib_addr);
 			break;
 		default:
 			want_accept = false;
@@ -213,6 +208,8 @@ static void truncations(const struct image_view *v, FILE *report)
 	cuts[n++] = 1;
 	cuts[n++] = STUB_IMAGE_METADATA_ADDR;
 	cuts[n++] = STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_SIZE - 1;
+	cuts[n++] = STUB_STAGE_A_LOAD_ADDR;
+	cuts[n++] = STUB_STAGE_A_PARAMS_ADDR + STUB_STAGE_A_PARAMS_SIZE - 1;
 	cuts[n++] = v->hdr_addr;
 	cuts[n++] = v->hdr_addr + v->hdr_len - 1;
 	cuts[n++] = v->hdr_addr + v->hdr_len;
@@ -268,7 +265,7 @@ int main(int argc, char **argv)
 	FILE *report = NULL;
 	uint64_t hdr_end, ipib_end, hdr_page_end;
 	size_t nr_regions = 0;
-	struct region regions[16];
+	struct region regions[32];
 	size_t len;
 
 	if (argc < 3) {
@@ -312,10 +309,19 @@ int main(int argc, char **argv)
 		"QEMU and KVM check type, length, header address and length, component "
 		"addresses, sizes and tweaks; flags, block length, loadparm and versions are "
 		"never read");
-	REGION_EVERY_BIT(
-		"image metadata", STUB_IMAGE_METADATA_ADDR,
-		STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_SIZE, 1, REFUSE,
-		"stage-a finds the header and the IPIB through it; a wrong one cannot boot");
+	REGION_EVERY_BIT("image metadata", STUB_IMAGE_METADATA_ADDR,
+			 STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_SIZE, 1, REFUSE,
+			 "not read at boot, but verify (like pvimg info) finds the header and the "
+			 "IPIB through it: refused, although a host would boot the image");
+	REGION_EVERY_BIT("stage-a parameters: magic", STUB_STAGE_A_PARAMS_ADDR,
+			 STUB_STAGE_A_PARAMS_ADDR + 8, 1, ACCEPT,
+			 "KNOWN GAP: without the magic verify takes the image for one of IBM's "
+			 "tools, whose stage-a has no parameters, while segen's stage-a would stop "
+			 "with its bad-parameters wait code");
+	REGION_EVERY_BIT("stage-a parameters: the rest", STUB_STAGE_A_PARAMS_ADDR + 8,
+			 STUB_STAGE_A_PARAMS_ADDR + STUB_STAGE_A_PARAMS_SIZE, 1, REFUSE,
+			 "stage-a checks them against the header and the IPIB and stops in a wait "
+			 "when they disagree");
 	for (size_t i = 0; i < v->ipib.nr_comps; i++) {
 		const struct layout_component *c = &v->ipib.comps[i];
 		static char names[2 * IPIB_MAX_COMPONENTS][64];
@@ -325,16 +331,22 @@ int main(int argc, char **argv)
 		snprintf(last, sizeof(names[0]), "component %zu (id %u), last page", i, c->id);
 		REGION(first, c->addr, c->addr + SE_PAGE_SIZE, 13, REFUSE_PLD,
 		       "encrypted with AES-XTS; any change alters the page's plaintext digest");
-		if (c->size > SE_PAGE_SIZE && nr_regions < ARRAY_SIZE(regions) - 4)
+		if (c->size > SE_PAGE_SIZE && nr_regions < ARRAY_SIZE(regions) - 8)
 			REGION(last, c->addr + c->size - SE_PAGE_SIZE, c->addr + c->size, 13,
 			       REFUSE_PLD,
 			       "encrypted with AES-XTS; any change alters the page's plaintext digest");
 	}
-	REGION("stage-a, before the metadata", 0, STUB_IMAGE_METADATA_ADDR, 127, ACCEPT,
-	       "clear boot code the hypervisor may change anyway; the UV never sees it");
-	REGION("stage-a after the metadata, and padding up to the header",
-	       STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_SIZE, v->hdr_addr, 127, ACCEPT,
-	       "clear boot code and zeros; the UV never sees them");
+	REGION("below the metadata", 0, STUB_IMAGE_METADATA_ADDR, 127, ACCEPT,
+	       "scratch memory for stage-a at run time; zipl does not even load it");
+	REGION("after the metadata, below stage-a",
+	       STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_SIZE, STUB_STAGE_A_LOAD_ADDR, 61,
+	       ACCEPT, "read by nothing");
+	REGION("stage-a entry and the Linux parameter area", STUB_STAGE_A_LOAD_ADDR,
+	       STUB_STAGE_A_PARAMS_ADDR, 31, ACCEPT,
+	       "clear boot code, which the hypervisor may change anyway, and the area loaders "
+	       "write; the UV never sees them");
+	REGION("stage-a code and padding up to the header", STUB_STAGE_A_CODE_ADDR, v->hdr_addr, 61,
+	       ACCEPT, "clear boot code and zeros; the UV never sees them");
 	if (hdr_page_end > hdr_end)
 		REGION("padding after the SE header", hdr_end, hdr_page_end, 7, ACCEPT,
 		       "the hypervisor passes only the IPIB's header length to the UV");
