@@ -151,13 +151,12 @@ for the CRL message):
 ## Not covered
 
 - **Found, not fixed:** an image whose stage-a parameter magic (0x11000) was
-  changed passes `verify`, which then takes it for an image of IBM's tools
+  changed passes \`verify\`, which then takes it for an image of IBM's tools
   (whose stage-a has no parameters); segen's stage-a would stop it in a wait.
   The tamper sweep lists these changes as accepted, marked as a known gap.
-- The image metadata at 0xC000 is not read at boot, but `verify` finds the
+- The image metadata at 0xC000 is not read at boot, but \`verify\` finds the
   header and the IPIB through it: a changed metadata is refused although a
   host would boot the image.
-
 - SIGKILL (and power loss) on a file system without O_TMPFILE can still leave a
   hidden temporary next to the output.
 - Kernel core dumps are tested where \`core_pattern\` writes a file into the
