@@ -288,17 +288,26 @@ boot_image() {
 # no_secret_in CORE FILE...: none of the 16-byte pieces of the FILEs is in CORE
 no_secret_in() {
 	python3 - "$@" <<'PY'
-import sys
-core = open(sys.argv[1], "rb").read()
+import mmap, sys
+with open(sys.argv[1], "rb") as f:
+    core = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
 bad = 0
 for path in sys.argv[2:]:
     data = open(path, "rb").read()
     for off in range(0, len(data), 16):
-        if data[off:off + 16] in core:
+        if core.find(data[off:off + 16]) >= 0:
             print(f"{path}: bytes {off}..{off + 15} are in the core")
             bad = 1
 sys.exit(bad)
 PY
+}
+
+# A sanitizer build is another program for cores: ASan maps terabytes of
+# shadow, turns core dumps off and handles SIGSEGV itself (make check).
+skip_if_sanitized() {
+	if ldd "$SEGEN" 2>/dev/null | grep -q 'libasan'; then
+		skip "cores of a sanitizer build say nothing about the release binary"
+	fi
 }
 
 key_files() {
@@ -314,6 +323,7 @@ key_files() {
 }
 
 @test "a core (gcore) of create mid-write holds no copy of its keys" {
+	skip_if_sanitized
 	key_files
 	LD_PRELOAD="$SHIM" SEGEN_SHIM_STOP_AT_WRITE=1 "$SEGEN" "${CREATE[@]}" 2>/dev/null &
 	local pid=$!
@@ -333,6 +343,7 @@ key_files() {
 	pattern=$(cat /proc/sys/kernel/core_pattern)
 	[[ "$pattern" != "|"* && "$pattern" != */* ]] ||
 		skip "core_pattern '$pattern' does not write cores into the working directory"
+	skip_if_sanitized
 	key_files
 	mkdir "$TMP/cores"
 	cd "$TMP/cores"
