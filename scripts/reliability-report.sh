@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Writes docs/reliability.md from measurements: the tamper sweep (run here) and
 # the libFuzzer smoke (build/fuzz/ci/stats.tsv, from make fuzz-ci). The prose
 # lives here, so the document is only ever regenerated, never edited.
@@ -127,8 +128,8 @@ cat <<TEXT
 ## Failures found and fixed
 
 Each has a test that failed before its fix (tests/cli/reliability.bats,
-$cli_tests tests; tests/unit/test_reliab_base.c; tests/tamper; tests/cli/hkd.bats
-for the CRL message):
+$cli_tests tests; tests/cores; tests/unit/test_reliab_base.c; tests/tamper;
+tests/cli/hkd.bats for the CRL message):
 
 | finding | now |
 |---|---|
@@ -161,9 +162,10 @@ for the CRL message):
   hidden temporary next to the output.
 - Kernel core dumps are tested where \`core_pattern\` writes a file into the
   working directory; under a piped \`core_pattern\` (systemd-coredump, apport)
-  that test is skipped and the gcore test remains. Under \`make check\` both
-  core tests are skipped: a sanitizer build maps terabytes of shadow memory,
-  turns core dumps off and handles SIGSEGV itself.
+  that test is skipped and the gcore test remains. The core tests are their
+  own suite (tests/cores), run by \`make test\` but not by the sanitizer run:
+  an ASan build turns core dumps off, handles SIGSEGV itself and maps
+  terabytes of shadow memory.
 TEXT
 } > "$out.tmp"
 mv "$out.tmp" "$out"

@@ -42,6 +42,8 @@ $(TAMPER): tests/tamper/tamper.c tests/unit/tap.h $(SEGEN_LIB) $(SEGEN_BLOBS_OBJ
 	$(CC) $(SEGEN_CFLAGS) $(SEGEN_LDFLAGS) -Itests/unit $< $(SEGEN_BLOBS_OBJ) $(SEGEN_LIB) \
 		-o $@ $(SEGEN_LDLIBS)
 TEST_SUITES += tamper '$(TEST_ENV) tests/tamper/run-tamper'
+# Real cores searched for keys; not in USERSPACE_SUITES (see tests/cores/cores.bats).
+TEST_SUITES += cores '$(TEST_ENV) bats --tap tests/cores'
 .PHONY: tamper-test reliability-report
 # docs/reliability.md, regenerated from the tamper sweep and a fuzz-ci run.
 reliability-report: $(SEGEN) $(TAMPER) fuzz-ci

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fuzz-ci.sh SECONDS TARGET...: a short libFuzzer run per target on the corpus
 # kept in the tree; fails on any crash. Writes FUZZ_OUT/stats.tsv:
 # target, executions, seconds, corpus inputs, result.
