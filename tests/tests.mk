@@ -27,7 +27,31 @@ OFFLINE_UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%, \
 unit-test-offline: $(OFFLINE_UNIT_TESTS)
 	tests/run-suites $(foreach t,$(OFFLINE_UNIT_TESTS),$(notdir $(t)) '$(TEST_ENV) $(t)')
 
-cli-test: $(SEGEN)
+# LD_PRELOAD shim for tests/cli/reliability.bats (no O_TMPFILE, stop at a write);
+# gdb's gcore takes the cores that test searches for keys.
+DEB_PACKAGES += gdb
+RELIAB_SHIM := $(BUILD)/tests/no_tmpfile.so
+$(RELIAB_SHIM): tests/shim/no_tmpfile.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -shared -fPIC -Wl,-z,now $< -o $@ -ldl
+
+# The tamper and malformed-input sweep (tests/tamper): one image, every change.
+TAMPER := $(BUILD)/tests/tamper
+$(TAMPER): tests/tamper/tamper.c tests/unit/tap.h $(SEGEN_LIB) $(SEGEN_BLOBS_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SEGEN_CFLAGS) $(SEGEN_LDFLAGS) -Itests/unit $< $(SEGEN_BLOBS_OBJ) $(SEGEN_LIB) \
+		-o $@ $(SEGEN_LDLIBS)
+TEST_SUITES += tamper '$(TEST_ENV) tests/tamper/run-tamper'
+# Real cores searched for keys; not in USERSPACE_SUITES (see tests/cores/cores.bats).
+TEST_SUITES += cores '$(TEST_ENV) bats --tap tests/cores'
+.PHONY: tamper-test reliability-report
+# docs/reliability.md, regenerated from the tamper sweep and a fuzz-ci run.
+reliability-report: $(SEGEN) $(TAMPER) fuzz-ci
+	$(TEST_ENV) scripts/reliability-report.sh docs/reliability.md
+tamper-test: $(SEGEN) $(TAMPER)
+	tests/run-suites tamper '$(TEST_ENV) tests/tamper/run-tamper'
+
+cli-test: $(SEGEN) $(RELIAB_SHIM)
 	tests/run-suites cli '$(TEST_ENV) bats --tap tests/cli'
 
 # End to end: Debian's s390x kernel and busybox, downloaded once into CACHE_DIR;
@@ -59,7 +83,7 @@ endif
 	@$(MAKE) --no-print-directory test-build
 	SUITES='$(SUITES)' tests/run-suites $(TEST_SUITES)
 
-test-build: all $(UNIT_TESTS) test-prereqs
+test-build: all $(UNIT_TESTS) $(RELIAB_SHIM) $(TAMPER) test-prereqs
 test-prereqs: e2e-prereqs
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.

@@ -5,12 +5,12 @@
 load helpers
 
 # Files that carry no SPDX line: data (the test vectors, with their own licence
-# notes, and the swiotlb fuzz seeds), documents, licence texts, the patches (whose kernel files carry the
-# kernel's SPDX lines inside), the kernel's config fragment (a line there would
-# change the kernel build's cache key for nothing) and the Debian metadata that
-# is not code.
+# notes, the swiotlb fuzz seeds and the fuzz corpus), documents, licence texts,
+# the patches (whose kernel files carry the kernel's SPDX lines inside), the
+# kernel's config fragment (a line there would change the kernel build's cache
+# key for nothing) and the Debian metadata that is not code.
 not_source() {
-	grep -v -E '^(tests/vectors/|swiotlb/fuzz/seeds/|kernel-patches/config/|debian/(changelog|control|copyright|source/|[^/]*\.docs$))|(^|/)(LICENSE|COPYING|VERSION|series|\.gitignore|\.clang-format)$|\.(md|patch|txt)$'
+	grep -v -E '^(tests/vectors/|swiotlb/fuzz/seeds/|tests/fuzz/corpus/|kernel-patches/config/|debian/(changelog|control|copyright|source/|[^/]*\.docs$))|(^|/)(LICENSE|COPYING|VERSION|series|\.gitignore|\.clang-format)$|\.(md|patch|txt)$'
 }
 
 @test "LICENSE at the top is the MIT licence" {

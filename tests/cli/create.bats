@@ -288,7 +288,7 @@ hdr_u32() { # hdr_u32 IMAGE OFFSET: a big-endian u32 of the SE header at 0x14000
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"unknown option '--bogus'"* ]]
 	segen_create -o "$OUT" --x-seed xyz
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 2 ]
 	[ ! -e "$OUT" ]
 }
 

@@ -272,7 +272,11 @@ requests() {
 		run "$SEGEN" verify-hkd "$PKI/hkd.crt" "$PKI/hkd_rev.crt" "${pki_offline[@]}" \
 			--crl "$PKI/signing_idp_$idp.crl"
 		[ "$status" -eq 1 ]
-		[ "${lines[0]}" = "$PKI/hkd.crt: INVALID: $HKD: no CRL found from its issuer $PKI/signing.crt" ]
+		case $idp in
+		other) why="covers another distribution point of $PKI/signing.crt, not this certificate's" ;;
+		ca) why="covers only another kind of certificate of $PKI/signing.crt" ;;
+		esac
+		[ "${lines[0]}" = "$PKI/hkd.crt: INVALID: $HKD: no CRL found: $PKI/signing_idp_$idp.crl $why" ]
 		[[ "${lines[1]}" == *": revoked on "*" (CRL $PKI/signing_idp_$idp.crl)" ]]
 	done
 	run "$SEGEN" verify-hkd "$PKI/hkd.crt" "${pki_offline[@]}" --crl "$PKI/signing_idp_reasons.crl"
@@ -431,7 +435,7 @@ requests() {
 		case $crl in
 		delta) reason="no CRL found: $PKI/signing_delta.crl is a delta, indirect or partial CRL, which segen does not use" ;;
 		critical) reason="no CRL found: $PKI/signing_critical.crl has a critical extension segen does not know, so segen does not use it" ;;
-		idp_ca) reason="no CRL found from its issuer $PKI/signing.crt" ;;
+		idp_ca) reason="no CRL found: $PKI/signing_idp_ca.crl covers only another kind of certificate of $PKI/signing.crt" ;;
 		esac
 		[ "${lines[0]}" = "$PKI/hkd.crt: INVALID: $HKD: $reason" ]
 		[[ "${lines[1]}" == "$PKI/hkd_rev.crt: INVALID: $HKD: revoked on "*" (CRL $PKI/signing_$crl.crl)" ]]

@@ -130,11 +130,12 @@ boot() { # boot IMAGE KEY...: boot-test, waiting for the marker
 	[[ "$output" == *"the guest shut down before 'never printed' appeared"* ]]
 	[[ "$output" == *"last "*" console line(s):"* ]]
 	# A timeout: the guest is still booting after 1 s.
-	TMPDIR="$tmp" run "$SEGEN" boot-test "$W/t.img" --host-key "$W/host1.key" --timeout 1
+	TMPDIR="$tmp" run bash -c 'echo $$ > "$1/boot-test.pid"; exec "$2" boot-test "$1/t.img" \
+		--host-key "$1/host1.key" --timeout 1' - "$W" "$SEGEN"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"did not appear within 1 s"* ]]
 	[ -z "$(ls -A "$tmp")" ]
-	! pgrep -f "qemu-system-s390x.*$tmp" >/dev/null
+	! pgrep -f "qemu-system-s390x -name segen-boot-test-$(cat "$W/boot-test.pid") " >/dev/null
 	# A new socket directory left behind would belong to no running QEMU.
 	for d in $(ls -d /tmp/segen-qemu.* 2>/dev/null || true); do
 		grep -qxF "$d" <<< "$before" && continue

@@ -14,7 +14,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_SEEDS 64
+#define MAX_SEEDS 256 /* seeds plus the in-tree corpus */
 #define MAX_INPUT (256u << 10)
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;

@@ -20,7 +20,8 @@ $(FUZZ_SEEDS)/.stamp: tests/fuzz/make-seeds.sh $(SEGEN)
 
 test-prereqs: $(FUZZ_DRIVERS) $(FUZZ_SEEDS)/.stamp
 TEST_SUITES += $(foreach t,$(FUZZ_TARGETS),fuzz-$(t) \
-	'$(abspath $(BUILD))/fuzz/driver_$(t) $(t) $(abspath $(FUZZ_SEEDS))/$(t)/*')
+	'$(abspath $(BUILD))/fuzz/driver_$(t) $(t) $(abspath $(FUZZ_SEEDS))/$(t)/* \
+	$(CURDIR)/tests/fuzz/corpus/$(t)/*')
 
 # libFuzzer builds: the library again, compiled by clang with coverage hooks.
 FUZZ_CC ?= clang
@@ -45,4 +46,27 @@ fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/libfuzzer_%) $(FUZZ_SEEDS)/.stamp
 		$(BUILD)/fuzz/libfuzzer_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
 			-print_final_stats=1 $(BUILD)/fuzz/corpus/$$t 2>&1 | \
 			grep -E "^(stat::number_of_executed_units|==|SUMMARY|.*ERROR)" || exit 1; \
+	done
+
+# CI smoke: each libFuzzer target for FUZZ_CI_SECONDS on the corpus kept in the
+# tree (tests/fuzz/corpus/TARGET, minimised), failing on the first crash, leak
+# or sanitizer report. New inputs land in $(BUILD)/fuzz/ci/TARGET, not the tree;
+# `make fuzz-corpus` folds them back in, minimised with -merge=1.
+FUZZ_CI_SECONDS ?= 25
+FUZZ_CORPUS := tests/fuzz/corpus
+FUZZ_CI_STATS := $(BUILD)/fuzz/ci/stats.tsv
+.PHONY: fuzz-ci fuzz-corpus
+fuzz-ci: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/libfuzzer_%)
+	FUZZ_BIN_DIR=$(BUILD)/fuzz FUZZ_CORPUS=$(FUZZ_CORPUS) FUZZ_OUT=$(BUILD)/fuzz/ci \
+		tests/fuzz/fuzz-ci.sh $(FUZZ_CI_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-corpus: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/libfuzzer_%) $(FUZZ_SEEDS)/.stamp
+	@for t in $(FUZZ_TARGETS); do \
+		found=; for d in $(BUILD)/fuzz/ci/$$t $(BUILD)/fuzz/corpus/$$t; do \
+			[ -d $$d ] && found="$$found $$d"; done; \
+		rm -rf $(FUZZ_CORPUS)/$$t.new && mkdir -p $(FUZZ_CORPUS)/$$t $(FUZZ_CORPUS)/$$t.new && \
+		$(BUILD)/fuzz/libfuzzer_$$t -merge=1 -max_len=262144 $(FUZZ_CORPUS)/$$t.new \
+			$(FUZZ_CORPUS)/$$t $(FUZZ_SEEDS)/$$t $$found >/dev/null 2>&1 && \
+		rm -rf $(FUZZ_CORPUS)/$$t && mv $(FUZZ_CORPUS)/$$t.new $(FUZZ_CORPUS)/$$t && \
+		echo "fuzz-corpus: $$t: $$(ls $(FUZZ_CORPUS)/$$t | wc -l) inputs" || exit 1; \
 	done

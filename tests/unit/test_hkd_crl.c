@@ -118,7 +118,7 @@ static const struct crl_case cases[] = {
 	  "signing.crt",
 	  { "signing_idp_ca.crl" },
 	  -ENOENT,
-	  "no CRL found from its issuer ISSUER" },
+	  "signing_idp_ca.crl covers only another kind of certificate of ISSUER" },
 	{ "a CA-only CRL's listing revokes",
 	  "hkd_rev.crt",
 	  "signing.crt",

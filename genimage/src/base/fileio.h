@@ -5,17 +5,29 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "base/err.h"
+
+/* How long a pipe or FIFO input may stay silent before reading it fails. */
+#define FILEIO_PIPE_TIMEOUT_SEC 30
+
+/* "regular file", "FIFO or pipe", "character device", ... for messages. */
+const char *file_type_name(mode_t mode);
 
 /*
  * Open @path for reading; it must be a regular file (not a directory, FIFO or
  * device) of at most @max_size bytes. Returns the descriptor and the size.
+ * Never blocks on open, whatever @path is.
  */
 int file_open_regular(const char *path, uint64_t max_size, int *ret_fd, uint64_t *ret_size,
 		      struct errinfo *err);
 
-/* Read a whole regular file of at most @max_size bytes into a new buffer (NUL-terminated). */
+/*
+ * Read a whole input of at most @max_size bytes into a new buffer
+ * (NUL-terminated): a regular file, or a pipe or FIFO (`-p <(echo ...)`),
+ * read until its writer closes it. Never blocks on open.
+ */
 int file_read_all(const char *path, size_t max_size, uint8_t **ret_buf, size_t *ret_len,
 		  struct errinfo *err);
 

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fileio.h"
+#include "base/sigclean.h"
 #include "base/util.h"
 
 static char *dir_of(const char *path)
@@ -52,33 +54,94 @@ static int open_named_tmp(const char *path, struct outfile *out, struct errinfo 
 			       strerror(-rc));
 	}
 	out->fd = fd;
+	/* A signal must not leave an image-sized hidden file behind. */
+	out->tmp_slot = sigclean_add(out->tmp_path) + 1;
+	return 0;
+}
+
+static void forget_tmp(struct outfile *out)
+{
+	if (out->tmp_slot > 0)
+		sigclean_forget(out->tmp_slot - 1);
+	out->tmp_slot = 0;
+}
+
+/*
+ * The rule for an existing output name: a regular file is replaced (with
+ * --overwrite); a symbolic link to one is written through, so the link stays
+ * and its target gets the new content; anything else (directory, device,
+ * FIFO, socket, a dangling link) is refused, never replaced.
+ */
+static int resolve_target(const char *path, bool overwrite, char **ret_target, struct errinfo *err)
+{
+	struct stat st, lst;
+	char *target;
+
+	if (lstat(path, &lst) < 0) {
+		/* Nothing there (or nothing we may see): creating it reports the problem. */
+		target = strdup(path);
+		goto done;
+	}
+	if (stat(path, &st) < 0)
+		return err_set(err, -errno,
+			       "%s: symbolic link to nothing (%s); not creating its target", path,
+			       strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return err_set(err, -EISDIR, "%s: is a directory", path);
+	if (!S_ISREG(st.st_mode))
+		return err_set(err, -EINVAL, "%s: a %s%s, not a regular file: refusing to write it",
+			       path, S_ISLNK(lst.st_mode) ? "link to a " : "",
+			       file_type_name(st.st_mode));
+	if (!overwrite)
+		return err_set(err, -EEXIST, "%s: file exists (use --overwrite to replace it)",
+			       path);
+	target = S_ISLNK(lst.st_mode) ? realpath(path, NULL) : strdup(path);
+	if (!target && errno != ENOMEM)
+		return err_set(err, -errno, "%s: %s", path, strerror(errno));
+done:
+	if (!target)
+		return err_set(err, -ENOMEM, "%s: out of memory", path);
+	*ret_target = target;
+	return 0;
+}
+
+int outfile_refuse_inputs(const char *output, const char *const *inputs, size_t nr_inputs,
+			  struct errinfo *err)
+{
+	struct stat out_st, in_st;
+
+	if (stat(output, &out_st) < 0)
+		return 0; /* a new file cannot be an input */
+	for (size_t i = 0; i < nr_inputs; i++) {
+		if (!inputs[i] || stat(inputs[i], &in_st) < 0)
+			continue;
+		if (in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino)
+			return err_set(err, -EINVAL,
+				       "%s: is also the input %s; refusing to write over an input",
+				       output, inputs[i]);
+	}
 	return 0;
 }
 
 int outfile_open(const char *path, bool overwrite, struct outfile *ret_out, struct errinfo *err)
 {
 	struct outfile out = { .fd = -1, .overwrite = overwrite };
-	_cleanup_free_ char *dir = dir_of(path);
-	struct stat st;
+	_cleanup_free_ char *dir = NULL;
 	int rc;
 
-	if (!dir)
+	rc = resolve_target(path, overwrite, &out.path, err);
+	if (rc)
+		return rc;
+	dir = dir_of(out.path);
+	if (!dir) {
+		free(out.path);
 		return err_set(err, -ENOMEM, "%s: out of memory", path);
-	if (stat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return err_set(err, -EISDIR, "%s: is a directory", path);
-		if (!overwrite)
-			return err_set(err, -EEXIST,
-				       "%s: file exists (use --overwrite to replace it)", path);
 	}
-	out.path = strdup(path);
-	if (!out.path)
-		return err_set(err, -ENOMEM, "%s: out of memory", path);
 	out.fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, default_mode());
 	if (out.fd < 0) {
 		rc = -errno;
 		if (rc == -EOPNOTSUPP || rc == -EISDIR || rc == -EINVAL) {
-			rc = open_named_tmp(path, &out, err);
+			rc = open_named_tmp(out.path, &out, err);
 		} else {
 			err_set(err, rc, "%s: cannot create a file in %s: %s", path, dir,
 				strerror(-rc));
@@ -105,7 +168,7 @@ static int link_tmpfile(struct outfile *out, const char *name)
 int outfile_commit(struct outfile *out, struct errinfo *err)
 {
 	_cleanup_free_ char *tmp = NULL;
-	int rc;
+	int rc, slot;
 
 	if (out->tmp_path) {
 		if (fchmod(out->fd, default_mode()) < 0)
@@ -120,6 +183,7 @@ int outfile_commit(struct outfile *out, struct errinfo *err)
 		} else if (rename(out->tmp_path, out->path) < 0) {
 			return err_set(err, -errno, "%s: %s", out->path, strerror(errno));
 		}
+		forget_tmp(out);
 	} else if (!out->overwrite) {
 		rc = link_tmpfile(out, out->path);
 		if (rc)
@@ -140,11 +204,14 @@ int outfile_commit(struct outfile *out, struct errinfo *err)
 		}
 		if (rc)
 			return err_set(err, rc, "%s: %s", out->path, strerror(-rc));
+		slot = sigclean_add(tmp);
 		if (rename(tmp, out->path) < 0) {
 			rc = -errno;
 			unlink(tmp);
+			sigclean_forget(slot);
 			return err_set(err, rc, "%s: %s", out->path, strerror(-rc));
 		}
+		sigclean_forget(slot);
 	}
 	free(out->tmp_path);
 	out->tmp_path = NULL;
@@ -161,6 +228,7 @@ void outfile_abort(struct outfile *out)
 	out->fd = -1;
 	if (out->tmp_path && !out->committed)
 		unlink(out->tmp_path);
+	forget_tmp(out);
 	free(out->tmp_path);
 	out->tmp_path = NULL;
 	free(out->path);

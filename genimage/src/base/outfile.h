@@ -9,6 +9,7 @@
 #define SEGEN_OUTFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "base/err.h"
 
@@ -16,15 +17,27 @@ struct outfile {
 	int fd;
 	char *path;	/* the target */
 	char *tmp_path; /* named temporary, NULL with O_TMPFILE */
+	int tmp_slot;	/* its sigclean slot + 1; 0: none */
 	bool overwrite;
 	bool committed;
 };
 
 /*
  * Create the temporary output for @path. Unless @overwrite, an existing @path
- * is an error now and again at commit time (never silently replaced).
+ * is an error now and again at commit time (never silently replaced). An
+ * existing @path must be a regular file or a symbolic link to one (written
+ * through: the link stays); devices, FIFOs, sockets, directories and dangling
+ * links are refused. A named temporary is removed on SIGINT, SIGTERM, SIGHUP,
+ * SIGPIPE and SIGQUIT.
  */
 int outfile_open(const char *path, bool overwrite, struct outfile *ret_out, struct errinfo *err);
+
+/*
+ * Refuse an @output that is one of @inputs (same file, also through a link):
+ * replacing it would destroy the input, --overwrite or not.
+ */
+int outfile_refuse_inputs(const char *output, const char *const *inputs, size_t nr_inputs,
+			  struct errinfo *err);
 
 /* Give the file its name; mode 0644 minus umask. */
 int outfile_commit(struct outfile *out, struct errinfo *err);

@@ -2,24 +2,31 @@
 /*
  * segen boot-test: unpack an image with a test host key as the Ultravisor
  * would, start the result under qemu-system-s390x (software emulation) and
- * wait for the guest to show a line. Bounded in time; QEMU and the temporary
- * files never outlive the command.
+ * wait for the guest to show a line. Bounded in time; QEMU never outlives the
+ * command, and the decrypted guest never reaches a file system.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
 #include "pki/hostkey.h"
 #include "inspect/guest_memory.h"
 #include "inspect/image_read.h"
+#include "base/keymem.h"
 #include "base/log.h"
 #include "inspect/qemu_run.h"
 #include "stub-wait-codes.h"
 #include "inspect/unpack.h"
+#include "base/util.h"
 
 #define MAX_HOST_KEYS 16
 #define MAX_QEMU_ARGS 32
@@ -208,6 +215,11 @@ static int report(const struct boot_test_opts *o, const struct qemu_run_result *
 		return err_set(err, -EIO, "%s: the guest shut down before '%s' appeared", o->image,
 			       o->expect);
 	case QEMU_EXITED:
+		if (r->exit_signal)
+			return err_set(err, -EIO, "%s: QEMU was killed by signal %d (%s)%s%.*s",
+				       o->image, r->exit_signal, strsignal(r->exit_signal),
+				       r->qemu_stderr[0] ? ": " : "",
+				       (int)strcspn(r->qemu_stderr, "\n"), r->qemu_stderr);
 		return err_set(err, -EIO, "%s: QEMU exited with status %d%s%.*s", o->image,
 			       r->exit_status, r->qemu_stderr[0] ? ": " : "",
 			       (int)strcspn(r->qemu_stderr, "\n"), r->qemu_stderr);
@@ -239,19 +251,58 @@ static int pick_memory(const struct boot_test_opts *o, const struct image_view *
 	return 0;
 }
 
+/*
+ * Earlier versions unpacked into TMPDIR/segen-boot-test.XXXXXX/memory.elf and
+ * put QMP in /tmp/segen-qemu.XXXXXX/qmp.sock; a run killed by SIGKILL left
+ * them, plaintext included. Remove such directories of ours once no run can
+ * still use them (older than the longest --timeout).
+ */
+#define STALE_AGE_SEC (2 * 3600)
+
+DEFINE_POINTER_CLEANUP(DIR, closedir, closedirp)
+
+static void sweep_stale_dirs(const char *parent, const char *prefix, const char *file)
+{
+	_cleanup_(closedirp) DIR *d = opendir(parent);
+	time_t now = time(NULL);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX], inner[PATH_MAX + 32];
+		struct stat st;
+
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    strlen(de->d_name) != strlen(prefix) + 6)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", parent, de->d_name) >= (int)sizeof(path))
+			continue;
+		if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+		    st.st_mtime > now - STALE_AGE_SEC)
+			continue;
+		snprintf(inner, sizeof(inner), "%s/%s", path, file);
+		unlink(inner);
+		if (rmdir(path) == 0)
+			log_info("removed %s, left by an interrupted boot-test", path);
+	}
+}
+
 static int run_boot_test(const struct boot_test_opts *o, struct console_tail *tail,
 			 struct errinfo *err)
 {
 	EVP_PKEY *keys[MAX_HOST_KEYS] = { 0 };
 	struct image_view *view = calloc(1, sizeof(*view));
-	struct uv_result *res = calloc(1, sizeof(*res));
+	/* Keys, the decrypted header and the guest in memory stay out of cores. */
+	struct uv_result *res = keymem_enter() < 0 ? NULL : keymem_zalloc(sizeof(*res));
 	const char *tmpdir = getenv("TMPDIR");
-	char *dir = NULL, *elf = NULL;
+	_cleanup_close_ int memory_fd = -1;
 	struct qemu_run_result run;
 	unsigned int memory_mib = 0;
-	bool have_dir = false;
 	int rc;
 
+	sweep_stale_dirs(tmpdir && *tmpdir ? tmpdir : "/tmp", "segen-boot-test.", "memory.elf");
+	sweep_stale_dirs("/tmp", "segen-qemu.", "qmp.sock");
 	if (!view || !res) {
 		rc = err_set(err, -ENOMEM, "out of memory");
 		goto out;
@@ -259,20 +310,13 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 	rc = hostkey_load_privates(o->host_keys, o->nr_host_keys, keys, err);
 	if (rc)
 		goto out;
-	/* The unpacked guest can be as large as the image: TMPDIR, not a fixed /tmp. */
-	if (asprintf(&dir, "%s/segen-boot-test.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") < 0) {
-		dir = NULL;
-		rc = err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	if (!mkdtemp(dir)) {
-		rc = err_set(err, -errno, "%s: %s", dir, strerror(errno));
-		goto out;
-	}
-	have_dir = true;
-	if (asprintf(&elf, "%s/memory.elf", dir) < 0) {
-		elf = NULL;
-		rc = err_set(err, -ENOMEM, "out of memory");
+	/*
+	 * The decrypted guest lives in memory only: no file system ever holds it,
+	 * and it is gone with the last descriptor, however the run ends.
+	 */
+	memory_fd = memfd_create("segen-guest-memory", MFD_CLOEXEC);
+	if (memory_fd < 0) {
+		rc = err_set(err, -errno, "memfd_create: %s", strerror(errno));
 		goto out;
 	}
 	rc = image_open(o->image, view, err);
@@ -283,7 +327,7 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 		image_close(view);
 		goto out;
 	}
-	rc = unpack_to_elf(view, keys, o->nr_host_keys, elf, false, res, err);
+	rc = unpack_to_elf_fd(view, keys, o->nr_host_keys, memory_fd, "guest memory", res, err);
 	image_close(view);
 	if (rc == -EBADMSG) {
 		uv_refusal_to_err(res, o->image, err);
@@ -296,7 +340,7 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 	{
 		struct qemu_run_opts qo = {
 			.qemu = o->qemu,
-			.elf = elf,
+			.elf_fd = memory_fd,
 			.memory_mib = memory_mib,
 			.timeout_sec = o->timeout_sec,
 			.expect = o->expect,
@@ -316,17 +360,10 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 		fprintf(stderr, "%s: boot-test: '%s' appeared after %.1f s\n", log_program(),
 			o->expect, run.seconds);
 out:
-	if (have_dir) {
-		if (elf)
-			unlink(elf);
-		rmdir(dir);
-	}
-	free(elf);
-	free(dir);
 	for (size_t i = 0; i < o->nr_host_keys; i++)
 		EVP_PKEY_free(keys[i]);
 	free(view);
-	free(res);
+	keymem_free(res, sizeof(*res));
 	return rc;
 }
 

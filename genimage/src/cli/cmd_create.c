@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/create_opts.h"
 #include "base/fileio.h"
+#include "base/keymem.h"
 #include "pki/hkd_verify.h"
 #include "pki/hostkey.h"
 #include "create/image_create.h"
@@ -20,13 +21,18 @@
 #include "format/stub_blobs.h"
 #include "base/util.h"
 
+/* The keys a user may give; generated ones never leave image_create(). */
+struct create_keys {
+	uint8_t cck[SE_CCK_LEN], hdr_key[SE_HEADER_KEY_LEN], image_key[SE_XTS_KEY_LEN];
+};
+
 /* Everything create holds, released in one place. */
 struct create_ctx {
 	struct create_opts opts;
 	struct hostkey hosts[SE_HDR_MAX_KEYSLOTS];
 	size_t nr_hosts;
 	struct randsrc rand;
-	uint8_t cck[SE_CCK_LEN], hdr_key[SE_HEADER_KEY_LEN], image_key[SE_XTS_KEY_LEN];
+	struct create_keys *keys; /* in keymem */
 	struct stub_blobs blobs;
 	struct outfile out;
 	struct timespec started, progress_last;
@@ -40,9 +46,8 @@ static void create_ctx_done(struct create_ctx *ctx)
 	for (size_t i = 0; i < ctx->nr_hosts; i++)
 		hostkey_done(&ctx->hosts[i]);
 	randsrc_done(&ctx->rand);
-	OPENSSL_cleanse(ctx->cck, sizeof(ctx->cck));
-	OPENSSL_cleanse(ctx->hdr_key, sizeof(ctx->hdr_key));
-	OPENSSL_cleanse(ctx->image_key, sizeof(ctx->image_key));
+	keymem_free(ctx->keys, sizeof(*ctx->keys));
+	ctx->keys = NULL;
 	stub_blobs_done(&ctx->blobs);
 	outfile_abort(&ctx->out);
 	create_opts_done(&ctx->opts);
@@ -103,11 +108,11 @@ static int load_keys(struct create_ctx *ctx, struct errinfo *err)
 					 o->hkds[i], o->hkds[j]);
 	}
 	if (o->cck_path)
-		rc = file_read_key(o->cck_path, ctx->cck, sizeof(ctx->cck), err);
+		rc = file_read_key(o->cck_path, ctx->keys->cck, SE_CCK_LEN, err);
 	if (!rc && o->hdr_key_path)
-		rc = file_read_key(o->hdr_key_path, ctx->hdr_key, sizeof(ctx->hdr_key), err);
+		rc = file_read_key(o->hdr_key_path, ctx->keys->hdr_key, SE_HEADER_KEY_LEN, err);
 	if (!rc && o->image_key_path)
-		rc = file_read_key(o->image_key_path, ctx->image_key, sizeof(ctx->image_key), err);
+		rc = file_read_key(o->image_key_path, ctx->keys->image_key, SE_XTS_KEY_LEN, err);
 	if (rc)
 		return rc;
 	if (o->x_seed)
@@ -166,6 +171,28 @@ static void print_summary(const struct create_ctx *ctx, const struct image_summa
 		log_info("  ramdisk: %s", sum->ramdisk_parts);
 }
 
+/* Every file create reads, so that -o can never name one of them. */
+static int refuse_output_over_input(const struct create_opts *o, struct errinfo *err)
+{
+	const char *inputs[7 + CREATE_MAX_HKD_ARGS + 2 * CREATE_MAX_CERT_ARGS];
+	size_t n = 0;
+
+	inputs[n++] = o->kernel;
+	inputs[n++] = o->ramdisk;
+	inputs[n++] = o->parmfile;
+	inputs[n++] = o->cck_path;
+	inputs[n++] = o->hdr_key_path;
+	inputs[n++] = o->image_key_path;
+	inputs[n++] = o->root_ca;
+	for (size_t i = 0; i < o->nr_hkds; i++)
+		inputs[n++] = o->hkds[i];
+	for (size_t i = 0; i < o->nr_certs; i++)
+		inputs[n++] = o->certs[i];
+	for (size_t i = 0; i < o->nr_crls; i++)
+		inputs[n++] = o->crls[i];
+	return outfile_refuse_inputs(o->output, inputs, n, err);
+}
+
 static int run_create(struct create_ctx *ctx, struct errinfo *err)
 {
 	const struct create_opts *o = &ctx->opts;
@@ -173,7 +200,10 @@ static int run_create(struct create_ctx *ctx, struct errinfo *err)
 	struct image_spec spec = { 0 };
 	int rc;
 
-	rc = load_keys(ctx, err);
+	if (keymem_enter() < 0 || !(ctx->keys = keymem_zalloc(sizeof(*ctx->keys))))
+		return err_set(err, -ENOMEM, "out of memory for keys");
+	rc = refuse_output_over_input(o, err);
+	rc = rc ?: load_keys(ctx, err);
 	rc = rc ?: verify_host_keys(ctx, err);
 	rc = rc ?: stub_blobs_load(o->bootloader_dir, &ctx->blobs, err);
 	if (rc)
@@ -189,9 +219,9 @@ static int run_create(struct create_ctx *ctx, struct errinfo *err)
 	spec.parmfile_path = o->parmfile;
 	spec.hosts = ctx->hosts;
 	spec.nr_hosts = ctx->nr_hosts;
-	spec.cck = o->cck_path ? ctx->cck : NULL;
-	spec.hdr_key = o->hdr_key_path ? ctx->hdr_key : NULL;
-	spec.image_key = o->image_key_path ? ctx->image_key : NULL;
+	spec.cck = o->cck_path ? ctx->keys->cck : NULL;
+	spec.hdr_key = o->hdr_key_path ? ctx->keys->hdr_key : NULL;
+	spec.image_key = o->image_key_path ? ctx->keys->image_key : NULL;
 	create_opts_flags(o, &spec.pcf, &spec.scf);
 	spec.component_check = o->component_check;
 	spec.have_psw_addr = o->have_x_psw;
@@ -272,5 +302,6 @@ int cmd_create(int argc, char **argv)
 	create_ctx_done(ctx);
 	OPENSSL_cleanse(ctx, sizeof(*ctx));
 	free(ctx);
+	keymem_leave();
 	return status;
 }

@@ -14,6 +14,7 @@
 #include "inspect/describe.h"
 #include "inspect/elf_out.h"
 #include "base/fileio.h"
+#include "base/keymem.h"
 #include "pki/hostkey.h"
 #include "inspect/image_read.h"
 #include "base/json_out.h"
@@ -39,6 +40,7 @@ struct image_cmd_opts {
 	bool json;
 	bool quiet;
 	bool help;
+	bool json_printed; /* the verdict went out; an error needs no JSON of its own */
 };
 
 static const char *const cmd_names[] = { "verify", "unpack" };
@@ -128,6 +130,17 @@ static int parse(int argc, char **argv, enum image_cmd cmd, struct image_cmd_opt
 	return 0;
 }
 
+/* With --format json, stdout carries JSON whatever happened: here, the error. */
+static void print_error_json(const struct image_cmd_opts *o, const char *msg)
+{
+	_cleanup_json_ json_object *doc = json_object_new_object();
+
+	if (!doc || (json_put_str(doc, "result", "error") | json_put_str(doc, "image", o->image) |
+		     json_put_str(doc, "message", msg)))
+		return;
+	json_write(stdout, doc, false);
+}
+
 static int print_verdict_json(const struct image_cmd_opts *o, const struct image_view *v,
 			      const struct uv_result *res, bool ok)
 {
@@ -179,7 +192,7 @@ static void print_verdict_text(const struct image_cmd_opts *o, const struct imag
 	describe_image_text(stdout, v, &res->hdr);
 }
 
-static int run_verify(const struct image_cmd_opts *o, struct image_view *v, struct errinfo *err)
+static int run_verify(struct image_cmd_opts *o, struct image_view *v, struct errinfo *err)
 {
 	EVP_PKEY *keys[MAX_HOST_KEYS] = { 0 };
 	struct uv_result *res;
@@ -191,10 +204,17 @@ static int run_verify(const struct image_cmd_opts *o, struct image_view *v, stru
 		if (rc)
 			return rc;
 	}
-	res = calloc(1, sizeof(*res));
-	if (!res)
-		return err_set(err, -ENOMEM, "out of memory");
+	/* The host private keys, the header key and the decrypted header stay out of cores. */
+	if (keymem_enter() < 0 || !(res = keymem_zalloc(sizeof(*res))))
+		return err_set(err, -ENOMEM, "out of memory for keys");
 	rc = hostkey_load_privates(o->host_keys, o->nr_host_keys, keys, err);
+	if (!rc && o->cmd == CMD_UNPACK) {
+		const char *inputs[MAX_HOST_KEYS + 1] = { o->image };
+
+		for (size_t i = 0; i < o->nr_host_keys; i++)
+			inputs[i + 1] = o->host_keys[i];
+		rc = outfile_refuse_inputs(o->output, inputs, o->nr_host_keys + 1, err);
+	}
 	if (!rc && o->cmd == CMD_UNPACK)
 		rc = unpack_to_elf(v, keys, o->nr_host_keys, o->output, o->overwrite, res, err);
 	else if (!rc)
@@ -206,6 +226,7 @@ static int run_verify(const struct image_cmd_opts *o, struct image_view *v, stru
 			if (json_rc && !rc)
 				rc = err_set(err, json_rc, "%s: writing the JSON document: %s",
 					     v->path, strerror(-json_rc));
+			o->json_printed = true;
 		} else if (rc == 0 && !o->quiet && o->cmd == CMD_VERIFY)
 			print_verdict_text(o, v, res);
 	}
@@ -213,7 +234,8 @@ static int run_verify(const struct image_cmd_opts *o, struct image_view *v, stru
 		uv_refusal_to_err(res, v->path, err);
 	for (size_t i = 0; i < o->nr_host_keys; i++)
 		EVP_PKEY_free(keys[i]);
-	free(res);
+	keymem_free(res, sizeof(*res));
+	keymem_leave();
 	return rc;
 }
 
@@ -246,6 +268,8 @@ static int image_command(int argc, char **argv, enum image_cmd cmd)
 	}
 	free(view);
 	if (rc) {
+		if (opts.json && !opts.json_printed)
+			print_error_json(&opts, err.msg);
 		log_error("%s", err.msg);
 		return EXIT_ERROR;
 	}

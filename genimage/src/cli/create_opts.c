@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "crypto/randsrc.h"
 #include "format/sehdr.h"
 
 enum {
@@ -137,7 +138,8 @@ static void usage_usual(FILE *out)
 	      "Other:\n"
 	      "      --no-component-check   skip the kernel, command-line and ramdisk checks;\n"
 	      "                             stage-b then starts any payload (no S390EP check)\n"
-	      "      --overwrite            replace an existing OUTPUT\n"
+	      "      --overwrite            replace an existing OUTPUT (a regular file, or a\n"
+	      "                             link to one, written through; never an input)\n"
 	      "  -v, --verbose              more output (repeat for more)\n"
 	      "  -q, --quiet                only errors: no summary, progress or warnings\n"
 	      "      --version              print the version\n"
@@ -403,9 +405,15 @@ int create_opts_parse(int argc, char **argv, bool genprotimg, struct create_opts
 			o.have_x_scf = true;
 			rc = parse_u64("--x-scf", optarg, &o.x_scf, err);
 			break;
-		case OPT_X_SEED:
+		case OPT_X_SEED: {
+			/* A malformed value is a usage error, found before any file is read. */
+			struct randsrc probe;
+
 			o.x_seed = optarg;
+			rc = randsrc_init_seed(&probe, optarg, err);
+			randsrc_done(&probe);
 			break;
+		}
 		case OPT_X_BOOTLOADER_DIR:
 			o.bootloader_dir = optarg;
 			break;

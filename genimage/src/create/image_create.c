@@ -15,6 +15,7 @@
 #include "inspect/guest_memory.h"
 #include "crypto/keyslot.h"
 #include "base/ssl_util.h"
+#include "base/keymem.h"
 #include "stub-abi.h"
 #include "base/util.h"
 
@@ -238,15 +239,15 @@ static int make_keys(const struct image_spec *spec, struct image_secrets *sec, s
 	int rc = 0;
 
 	if (spec->hdr_key)
-		memcpy(sec->hdr_key, spec->hdr_key, SE_HEADER_KEY_LEN);
+		keymem_copy(sec->hdr_key, spec->hdr_key, SE_HEADER_KEY_LEN);
 	else
 		rc = randsrc_bytes(rand, "header-key", sec->hdr_key, SE_HEADER_KEY_LEN);
 	if (!rc && spec->image_key)
-		memcpy(sec->hdr.xts_key, spec->image_key, SE_XTS_KEY_LEN);
+		keymem_copy(sec->hdr.xts_key, spec->image_key, SE_XTS_KEY_LEN);
 	else if (!rc)
 		rc = randsrc_bytes(rand, "image-key", sec->hdr.xts_key, SE_XTS_KEY_LEN);
 	if (!rc && spec->cck)
-		memcpy(sec->hdr.cck, spec->cck, SE_CCK_LEN);
+		keymem_copy(sec->hdr.cck, spec->cck, SE_CCK_LEN);
 	else if (!rc)
 		rc = randsrc_bytes(rand, "cck", sec->hdr.cck, SE_CCK_LEN);
 	if (!rc)
@@ -405,7 +406,7 @@ int image_create(const struct image_spec *spec, int out_fd, struct image_summary
 	rc = check_stub_blobs(spec, err);
 	if (rc)
 		return rc;
-	sec = OPENSSL_secure_zalloc(sizeof(*sec));
+	sec = keymem_zalloc(sizeof(*sec));
 	if (!sec)
 		return err_set(err, -ENOMEM, "out of memory");
 	rc = open_inputs(spec, &in, err);
@@ -456,6 +457,6 @@ int image_create(const struct image_spec *spec, int out_fd, struct image_summary
 	*ret_summary = sum;
 out:
 	image_inputs_done(&in);
-	OPENSSL_secure_clear_free(sec, sizeof(*sec));
+	keymem_free(sec, sizeof(*sec));
 	return rc;
 }

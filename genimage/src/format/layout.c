@@ -141,6 +141,15 @@ int layout_parse_metadata(const uint8_t *buf, size_t len, uint64_t *ret_hdr_addr
 	return 0;
 }
 
+/*
+ * The hypervisor's checks, as QEMU 7.2 makes them before it hands an IPIB to
+ * KVM (hw/s390x/ipl.h: iplb_valid_len(), iplb_valid_pv(), ipl_valid_pv_header(),
+ * ipl_valid_pv_components()) and as KVM makes them on the way to the UV
+ * (arch/s390/kvm: KVM_PV_SET_SEC_PARMS takes at most two pages of header,
+ * kvm_s390_pv_unpack() refuses a size of zero). Nothing more: fields the
+ * hypervisor never reads (block length, versions, loadparm) are not checked,
+ * so that verify accepts what a host accepts.
+ */
 int layout_parse_ipib(const uint8_t *buf, size_t len, uint64_t guest_size, bool legacy,
 		      struct ipib_info *ret_info, struct errinfo *err)
 {
@@ -148,16 +157,20 @@ int layout_parse_ipib(const uint8_t *buf, size_t len, uint64_t guest_size, bool 
 	uint32_t nr;
 
 	if (len < IPIB_FIXED_SIZE)
-		return err_set(err, -EBADMSG, "IPIB truncated");
+		return err_set(err, -EBADMSG, "IPIB truncated: %zu of at least %u bytes", len,
+			       IPIB_MIN_SIZE);
 	info.len = get_be32(buf + IPIB_OFF_LEN);
-	if (info.len < IPIB_MIN_SIZE || info.len > IPIB_MAX_SIZE || info.len > len)
+	/* iplb_valid_len(), iplb_valid_pv(): S390_IPLB_MIN_PV_LEN..sizeof(IplParameterBlock). */
+	if (info.len < IPIB_MIN_SIZE || info.len > IPIB_MAX_SIZE)
 		return err_set(err, -EBADMSG, "IPIB length %u outside %u..%u", info.len,
 			       IPIB_MIN_SIZE, IPIB_MAX_SIZE);
+	if (info.len > len)
+		return err_set(err, -EBADMSG, "IPIB truncated: its length is %u bytes, %zu remain",
+			       info.len, len);
 	if (buf[IPIB_OFF_PBT] != IPIB_PBT_PV)
 		return err_set(err, -EBADMSG, "IPIB type %u, expected %u (PV)", buf[IPIB_OFF_PBT],
 			       IPIB_PBT_PV);
-	if (!legacy && get_be32(buf + IPIB_OFF_BLOCK_LEN) != info.len - 8)
-		return err_set(err, -EBADMSG, "IPIB block length does not match its length");
+	/* ipl_valid_pv_components(): at least one, and the table within the length. */
 	nr = get_be32(buf + IPIB_OFF_NR_COMPS);
 	if (nr == 0)
 		return err_set(err, -EBADMSG, "IPIB lists no components");
@@ -166,9 +179,15 @@ int layout_parse_ipib(const uint8_t *buf, size_t len, uint64_t guest_size, bool 
 			       "IPIB component table (%u entries) exceeds its length", nr);
 	info.hdr_addr = get_be64(buf + IPIB_OFF_HDR_ADDR);
 	info.hdr_size = get_be64(buf + IPIB_OFF_HDR_LEN);
-	if (info.hdr_size > 8192 || info.hdr_size == 0)
-		return err_set(err, -EBADMSG, "IPIB header length %llu outside 1..8192",
-			       (unsigned long long)info.hdr_size);
+	/*
+	 * ipl_valid_pv_header(): pv_header_len <= 2 * TARGET_PAGE_SIZE, as KVM's
+	 * KVM_PV_SET_SEC_PARMS. An empty header reaches the UV, which has nothing
+	 * to read: refused too. The header must lie in guest memory, which holds
+	 * the image; beyond the image it would be zeros without a magic.
+	 */
+	if (info.hdr_size > IPIB_HDR_MAX_SIZE || info.hdr_size == 0)
+		return err_set(err, -EBADMSG, "IPIB header length %llu outside 1..%u",
+			       (unsigned long long)info.hdr_size, IPIB_HDR_MAX_SIZE);
 	if (!legacy && (info.hdr_addr >= guest_size || info.hdr_size > guest_size - info.hdr_addr))
 		return err_set(err, -EBADMSG, "IPIB header address 0x%llx is outside the image",
 			       (unsigned long long)info.hdr_addr);
@@ -176,20 +195,25 @@ int layout_parse_ipib(const uint8_t *buf, size_t len, uint64_t guest_size, bool 
 	for (size_t i = 0; i < nr; i++) {
 		const uint8_t *c = buf + IPIB_OFF_COMPS + i * IPIB_COMP_SIZE;
 		struct layout_component *comp = &info.comps[i];
+		uint64_t size;
 
 		comp->tweak_prefix = get_be64(c);
 		comp->addr = get_be64(c + 8);
-		comp->size = get_be64(c + 16);
+		size = get_be64(c + 16);
 		comp->id = (uint16_t)(comp->tweak_prefix >> 48);
 		if (!IS_ALIGNED(comp->addr, SE_PAGE_SIZE))
 			return err_set(err, -EBADMSG,
 				       "IPIB component %zu address 0x%llx not page aligned", i,
 				       (unsigned long long)comp->addr);
-		if (comp->size == 0 || !IS_ALIGNED(comp->size, SE_PAGE_SIZE))
-			return err_set(
-				err, -EBADMSG,
-				"IPIB component %zu size %llu is not a non-zero page multiple", i,
-				(unsigned long long)comp->size);
+		/*
+		 * s390_ipl_pv_unpack() passes TARGET_PAGE_ALIGN(size) to KVM, whose
+		 * kvm_s390_pv_unpack() refuses zero: a size of 0, or one that
+		 * rounds past the address space, never reaches the UV.
+		 */
+		if (size == 0 || size > UINT64_MAX - (SE_PAGE_SIZE - 1))
+			return err_set(err, -EBADMSG, "IPIB component %zu size %llu is not usable",
+				       i, (unsigned long long)size);
+		comp->size = ALIGN_UP(size, (uint64_t)SE_PAGE_SIZE);
 		if (i && comp->tweak_prefix <= info.comps[i - 1].tweak_prefix)
 			return err_set(err, -EBADMSG,
 				       "IPIB component %zu tweak prefix does not increase", i);

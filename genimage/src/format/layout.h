@@ -30,6 +30,7 @@
 #define IPIB_COMP_SIZE 24u
 #define IPIB_MIN_SIZE 148u /* what the hypervisor accepts at least */
 #define IPIB_MAX_SIZE 4096u
+#define IPIB_HDR_MAX_SIZE 8192u /* two pages: QEMU's and KVM's limit */
 
 /*
  * The highest guest address an image may reach. Nothing on the boot path stops
@@ -116,8 +117,9 @@ struct ipib_info {
 };
 
 /*
- * Parse an IPIB with the checks the hypervisor applies before it hands the
- * image to the Ultravisor (docs/format.md). @guest_size bounds the header
+ * Parse an IPIB with exactly the checks the hypervisor (QEMU, KVM) applies
+ * before it hands the image to the Ultravisor (docs/format.md). Component
+ * sizes come back rounded up to pages, as the hypervisor passes them on. @guest_size bounds the header
  * address. @legacy accepts the older C layout (length field 4096, header
  * address 0, PV version 0), whose stage-a fixed those up at run time.
  */

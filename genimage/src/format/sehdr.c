@@ -127,11 +127,17 @@ int se_hdr_parse(const uint8_t *buf, size_t len, struct se_hdr *ret_hdr, uint16_
 		return err_set(err, parse_fail(0x10a, 0x39, ret_uv_rc, ret_uv_rrc),
 			       "SE header encrypted area is %llu bytes, expected %u",
 			       (unsigned long long)sea, SE_HDR_ENCRYPTED_SIZE);
-	if (nks > SE_HDR_MAX_KEYSLOTS || size != se_hdr_size(nks) || size > len ||
+	/*
+	 * The UV reads exactly the length the IPIB gives (QEMU passes
+	 * pv_header_len through KVM_PV_SET_SEC_PARMS unchanged); a header whose
+	 * own length differs from it is the documented rrc 0x31, longer or shorter.
+	 */
+	if (nks > SE_HDR_MAX_KEYSLOTS || size != se_hdr_size(nks) || size != len ||
 	    size > SE_HDR_MAX_SIZE)
 		return err_set(err, parse_fail(0x10a, 0x31, ret_uv_rc, ret_uv_rrc),
-			       "SE header length %llu does not fit %llu key slots",
-			       (unsigned long long)size, (unsigned long long)nks);
+			       "SE header length %llu does not fit %llu key slots and the IPIB's "
+			       "%zu bytes",
+			       (unsigned long long)size, (unsigned long long)nks, len);
 	memcpy(hdr.iv, buf + OFF_IV, GCM_IV_LEN);
 	hdr.nr_pages = get_be64(buf + OFF_NEP);
 	hdr.pcf = get_be64(buf + OFF_PCF);

@@ -156,7 +156,14 @@ int image_open(const char *path, struct image_view *ret_view, struct errinfo *er
 			     (unsigned long long)v->ipib_addr);
 		goto fail;
 	}
-	ipib_len = (size_t)MIN((uint64_t)IPIB_MAX_SIZE, v->size - MIN(v->size, v->ipib_addr));
+	if (v->ipib_addr >= v->size) {
+		rc = err_set(err, -EBADMSG,
+			     "%s: truncated: the IPIB at 0x%llx lies past the end of the file "
+			     "(%llu bytes)",
+			     path, (unsigned long long)v->ipib_addr, (unsigned long long)v->size);
+		goto fail;
+	}
+	ipib_len = (size_t)MIN((uint64_t)IPIB_MAX_SIZE, v->size - v->ipib_addr);
 	rc = read_at(v, ipib, ipib_len, v->ipib_addr, err);
 	if (rc)
 		goto fail;

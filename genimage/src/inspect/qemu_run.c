@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,7 +17,6 @@
 #include "base/util.h"
 
 #define MAX_ARGS 64
-#define QMP_CONNECT_TRIES 200 /* x 25 ms */
 
 static volatile sig_atomic_t interrupted;
 
@@ -32,9 +30,8 @@ struct qemu_proc {
 	pid_t pid;
 	int console_fd;
 	int stderr_fd;
-	int qmp_fd;
-	char dir[48];
-	char qmp_path[96]; /* fits sockaddr_un.sun_path */
+	int qmp_fd;	 /* our end of the QMP socket pair */
+	int qmp_peer_fd; /* QEMU's end, until it is handed over */
 	size_t stderr_len;
 	char line[QEMU_LINE_MAX];
 	size_t line_len;
@@ -50,18 +47,41 @@ static double now_sec(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Let the child keep @fd across exec (the parent's copy stays close-on-exec). */
+static void keep_in_child(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	if (flags >= 0)
+		fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+}
+
+/*
+ * Nothing of the run touches a file system: QEMU reads the guest memory from
+ * our memfd through /proc/self/fd/N, and QMP is one end of a socket pair,
+ * already connected (QEMU's "fd=" socket chardev in client mode).
+ */
 static int spawn(const struct qemu_run_opts *o, struct qemu_proc *q, struct errinfo *err)
 {
-	char mem[16], qmp_arg[160];
+	char mem[16], qmp_arg[64], kernel_arg[48], name[48];
 	const char *argv[MAX_ARGS];
-	int out_pipe[2], err_pipe[2], exec_pipe[2];
+	int out_pipe[2], err_pipe[2], exec_pipe[2], qmp_pair[2];
 	size_t n = 0;
 	int exec_errno = 0;
 	ssize_t got;
 
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qmp_pair) < 0)
+		return err_set(err, -errno, "socketpair: %s", strerror(errno));
+	q->qmp_fd = qmp_pair[0];
+	q->qmp_peer_fd = qmp_pair[1];
 	snprintf(mem, sizeof(mem), "%u", o->memory_mib);
-	snprintf(qmp_arg, sizeof(qmp_arg), "unix:%s,server=on,wait=off", q->qmp_path);
+	snprintf(qmp_arg, sizeof(qmp_arg), "socket,id=qmp,fd=%d", q->qmp_peer_fd);
+	snprintf(kernel_arg, sizeof(kernel_arg), "/proc/self/fd/%d", o->elf_fd);
 	argv[n++] = o->qemu;
+	/* A name that tells whose QEMU this is (ps, and the tests). */
+	snprintf(name, sizeof(name), "segen-boot-test-%d", (int)getpid());
+	argv[n++] = "-name";
+	argv[n++] = name;
 	argv[n++] = "-machine";
 	argv[n++] = "s390-ccw-virtio";
 	argv[n++] = "-m";
@@ -75,11 +95,13 @@ static int spawn(const struct qemu_run_opts *o, struct qemu_proc *q, struct erri
 	/* Paused on a panic, so QMP can read the PSW before anything changes. */
 	argv[n++] = "-action";
 	argv[n++] = "panic=pause";
-	argv[n++] = "-qmp";
+	argv[n++] = "-chardev";
 	argv[n++] = qmp_arg;
+	argv[n++] = "-mon";
+	argv[n++] = "chardev=qmp,mode=control";
 	argv[n++] = "-S"; /* start once QMP is connected: no event can be missed */
 	argv[n++] = "-kernel";
-	argv[n++] = o->elf;
+	argv[n++] = kernel_arg;
 	for (size_t i = 0; o->extra_args && o->extra_args[i] && n < MAX_ARGS - 1; i++)
 		argv[n++] = o->extra_args[i];
 	argv[n] = NULL;
@@ -102,6 +124,8 @@ static int spawn(const struct qemu_run_opts *o, struct qemu_proc *q, struct erri
 		dup2(null, STDIN_FILENO);
 		dup2(out_pipe[1], STDOUT_FILENO);
 		dup2(err_pipe[1], STDERR_FILENO);
+		keep_in_child(o->elf_fd);
+		keep_in_child(q->qmp_peer_fd);
 		execvp(o->qemu, (char *const *)argv);
 		exec_errno = errno;
 		if (write(exec_pipe[1], &exec_errno, sizeof(exec_errno)) < 0)
@@ -111,6 +135,8 @@ static int spawn(const struct qemu_run_opts *o, struct qemu_proc *q, struct erri
 	close(out_pipe[1]);
 	close(err_pipe[1]);
 	close(exec_pipe[1]);
+	close(q->qmp_peer_fd);
+	q->qmp_peer_fd = -1;
 	q->console_fd = out_pipe[0];
 	q->stderr_fd = err_pipe[0];
 	got = read(exec_pipe[0], &exec_errno, sizeof(exec_errno));
@@ -124,40 +150,18 @@ static int spawn(const struct qemu_run_opts *o, struct qemu_proc *q, struct erri
 	return 0;
 }
 
-static int qmp_send(struct qemu_proc *q, const char *cmd)
+/*
+ * Negotiate and start the CPU. QEMU reads these once its monitor is up; if it
+ * ended first, the console's end of file tells (MSG_NOSIGNAL: no SIGPIPE).
+ */
+static void qmp_start(struct qemu_proc *q)
 {
-	size_t len = strlen(cmd);
+	static const char cmds[] = "{\"execute\":\"qmp_capabilities\"}\n"
+				   "{\"execute\":\"cont\"}\n";
 
-	return write(q->qmp_fd, cmd, len) == (ssize_t)len ? 0 : -EIO;
-}
-
-/* Connect to QMP once QEMU has created its socket, negotiate, start the CPU. */
-static int qmp_connect(struct qemu_proc *q, struct errinfo *err)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", q->qmp_path);
-	for (int i = 0; i < QMP_CONNECT_TRIES && !interrupted; i++) {
-		int status;
-
-		q->qmp_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (q->qmp_fd < 0)
-			return err_set(err, -errno, "socket: %s", strerror(errno));
-		if (connect(q->qmp_fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
-			if (qmp_send(q, "{\"execute\":\"qmp_capabilities\"}\n") ||
-			    qmp_send(q, "{\"execute\":\"cont\"}\n"))
-				return err_set(err, -EIO, "QMP: cannot talk to QEMU");
-			return 0;
-		}
-		close(q->qmp_fd);
-		q->qmp_fd = -1;
-		if (waitpid(q->pid, &status, WNOHANG) == q->pid) {
-			q->pid = -1;
-			return -ECHILD; /* QEMU ended before it listened: its stderr says why */
-		}
-		usleep(25000);
+	if (send(q->qmp_fd, cmds, sizeof(cmds) - 1, MSG_NOSIGNAL) < 0) {
+		/* Nothing to do: watch() sees QEMU's exit on the console. */
 	}
-	return err_set(err, -ETIMEDOUT, "QMP: QEMU did not open its monitor socket");
 }
 
 static bool contains(const char *hay, size_t len, const char *needle)
@@ -345,7 +349,8 @@ static int watch(const struct qemu_run_opts *o, struct qemu_proc *q, double dead
 			drain_stderr(q, res);
 			waitpid(q->pid, &status, 0);
 			q->pid = -1;
-			res->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+			res->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+			res->exit_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 			res->outcome = panic		     ? QEMU_GUEST_PANIC :
 				       res->exit_status == 0 ? QEMU_SHUTDOWN :
 							       QEMU_EXITED;
@@ -366,9 +371,11 @@ static void cleanup(struct qemu_proc *q)
 		close(q->stderr_fd);
 	if (q->qmp_fd >= 0)
 		close(q->qmp_fd);
-	unlink(q->qmp_path);
-	rmdir(q->dir);
+	if (q->qmp_peer_fd >= 0)
+		close(q->qmp_peer_fd);
 }
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 int qemu_run(const struct qemu_run_opts *opts, struct qemu_run_result *ret_result,
 	     struct errinfo *err)
@@ -376,7 +383,7 @@ int qemu_run(const struct qemu_run_opts *opts, struct qemu_run_result *ret_resul
 	struct qemu_run_opts o = *opts;
 	struct qemu_proc *q = calloc(1, sizeof(*q));
 	struct qemu_run_result res = { 0 };
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct sigaction sa = { .sa_handler = on_signal }, old[ARRAY_SIZE(stop_signals)];
 	double start;
 	int rc;
 
@@ -385,38 +392,25 @@ int qemu_run(const struct qemu_run_opts *opts, struct qemu_run_result *ret_resul
 	if (!o.qemu)
 		o.qemu = QEMU_DEFAULT_BINARY;
 	q->pid = -1;
-	q->console_fd = q->stderr_fd = q->qmp_fd = -1;
-	/* /tmp, not TMPDIR: a socket path must fit in 108 bytes. */
-	snprintf(q->dir, sizeof(q->dir), "/tmp/segen-qemu.XXXXXX");
-	if (!mkdtemp(q->dir)) {
-		rc = err_set(err, -errno, "mkdtemp: %s", strerror(errno));
-		free(q);
-		return rc;
-	}
-	snprintf(q->qmp_path, sizeof(q->qmp_path), "%s/qmp.sock", q->dir);
+	q->console_fd = q->stderr_fd = q->qmp_fd = q->qmp_peer_fd = -1;
 
+	/* A stop request ends the run through cleanup(): QEMU is killed and reaped. */
 	interrupted = 0;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &sa, &old[i]);
 	start = now_sec();
 	rc = spawn(&o, q, err);
-	if (!rc)
-		rc = qmp_connect(q, err);
-	if (rc == -ECHILD) {
-		drain_stderr(q, &res);
-		res.outcome = QEMU_EXITED;
-		res.exit_status = 1;
-		rc = 0;
-	} else if (!rc) {
+	if (!rc) {
+		qmp_start(q);
 		rc = watch(&o, q, start + o.timeout_sec, &res);
 		if (rc)
 			err_set(err, rc, "poll: %s", strerror(-rc));
 	}
 	res.seconds = now_sec() - start;
 	cleanup(q);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &old[i], NULL);
 	free(q);
 	if (!rc)
 		*ret_result = res;

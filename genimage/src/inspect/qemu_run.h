@@ -23,12 +23,12 @@ enum qemu_outcome {
 	QEMU_DISABLED_WAIT, /* the CPU stopped in a disabled wait (not a clean shutdown) */
 	QEMU_SHUTDOWN,	    /* the guest shut down (0xFFF wait) before the text appeared */
 	QEMU_EXITED,	    /* QEMU ended on its own, e.g. a bad command line */
-	QEMU_INTERRUPTED,   /* we got SIGINT/SIGTERM */
+	QEMU_INTERRUPTED,   /* we got SIGINT, SIGTERM, SIGHUP or SIGQUIT */
 };
 
 struct qemu_run_opts {
 	const char *qemu; /* binary; NULL: QEMU_DEFAULT_BINARY from PATH */
-	const char *elf;  /* -kernel */
+	int elf_fd;	  /* the ELF for -kernel, read by QEMU as /proc/self/fd/N */
 	unsigned int memory_mib;
 	unsigned int timeout_sec;
 	const char *expect;	       /* console text to wait for */
@@ -42,7 +42,8 @@ struct qemu_run_result {
 	enum qemu_outcome outcome;
 	double seconds;		     /* until the outcome */
 	uint64_t psw_mask, psw_addr; /* for QEMU_DISABLED_WAIT */
-	int exit_status;	     /* for QEMU_EXITED */
+	int exit_status;	     /* for QEMU_EXITED: its exit code, -1 if killed */
+	int exit_signal;	     /* for QEMU_EXITED: the signal that killed it, or 0 */
 	char qemu_stderr[1024];	     /* the start of what QEMU itself said */
 };
 

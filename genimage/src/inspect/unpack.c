@@ -10,14 +10,13 @@
 #include "base/outfile.h"
 #include "base/util.h"
 
-int unpack_to_elf(const struct image_view *v, EVP_PKEY *const *keys, size_t nr_keys,
-		  const char *output, bool overwrite, struct uv_result *res, struct errinfo *err)
+int unpack_to_elf_fd(const struct image_view *v, EVP_PKEY *const *keys, size_t nr_keys, int fd,
+		     const char *name, struct uv_result *res, struct errinfo *err)
 {
 	struct elf_segment segs[IPIB_MAX_COMPONENTS];
 	uint64_t offsets[IPIB_MAX_COMPONENTS], file_size;
 	struct uv_unpack_target target;
-	struct outfile out = { .fd = -1 };
-	uint8_t *headers = NULL;
+	_cleanup_free_ uint8_t *headers = NULL;
 	size_t nr = v->ipib.nr_comps;
 	int rc;
 
@@ -32,24 +31,28 @@ int unpack_to_elf(const struct image_view *v, EVP_PKEY *const *keys, size_t nr_k
 	if (!headers)
 		return err_set(err, -ENOMEM, "out of memory");
 
-	rc = outfile_open(output, overwrite, &out, err);
-	if (rc)
-		goto out;
-	target = (struct uv_unpack_target){ .fd = out.fd, .offsets = offsets, .name = output };
+	target = (struct uv_unpack_target){ .fd = fd, .offsets = offsets, .name = name };
 	rc = uv_verify(v, keys, nr_keys, &target, res, err);
 	if (rc)
-		goto out;
+		return rc;
 	elf_out_headers(headers, res->hdr.psw_addr, segs, nr);
-	rc = fd_pwrite_full(out.fd, headers, elf_out_headers_size(nr), 0);
-	if (!rc && ftruncate(out.fd, (off_t)file_size) < 0)
+	rc = fd_pwrite_full(fd, headers, elf_out_headers_size(nr), 0);
+	if (!rc && ftruncate(fd, (off_t)file_size) < 0)
 		rc = -errno;
-	if (rc) {
-		err_set(err, rc, "%s: write failed: %s", output, strerror(-rc));
-		goto out;
-	}
-	rc = outfile_commit(&out, err);
-out:
+	if (rc)
+		return err_set(err, rc, "%s: write failed: %s", name, strerror(-rc));
+	return 0;
+}
+
+int unpack_to_elf(const struct image_view *v, EVP_PKEY *const *keys, size_t nr_keys,
+		  const char *output, bool overwrite, struct uv_result *res, struct errinfo *err)
+{
+	struct outfile out = { .fd = -1 };
+	int rc;
+
+	rc = outfile_open(output, overwrite, &out, err);
+	rc = rc ?: unpack_to_elf_fd(v, keys, nr_keys, out.fd, output, res, err);
+	rc = rc ?: outfile_commit(&out, err);
 	outfile_abort(&out);
-	free(headers);
 	return rc;
 }

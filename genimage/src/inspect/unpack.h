@@ -18,4 +18,11 @@
 int unpack_to_elf(const struct image_view *view, EVP_PKEY *const *keys, size_t nr_keys,
 		  const char *output, bool overwrite, struct uv_result *res, struct errinfo *err);
 
+/*
+ * The same into the open, empty file @fd (e.g. a memfd that QEMU reads, so the
+ * plaintext never reaches a file system); @name for messages.
+ */
+int unpack_to_elf_fd(const struct image_view *view, EVP_PKEY *const *keys, size_t nr_keys, int fd,
+		     const char *name, struct uv_result *res, struct errinfo *err);
+
 #endif /* SEGEN_UNPACK_H */

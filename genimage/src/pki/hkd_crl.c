@@ -20,7 +20,8 @@ enum crl_state {
 /* What a current CRL says about the certificate's status when it does not list it. */
 enum crl_scope {
 	CRL_COVERS,	  /* complete for the certificate: the all-clear */
-	CRL_OUT_OF_SCOPE, /* the issuer's, but partitioned to exclude the certificate */
+	CRL_OUT_OF_SCOPE, /* the issuer's, but partitioned to exclude the kind of certificate */
+	CRL_OTHER_DP,	  /* the issuer's, but partitioned to another distribution point */
 	CRL_UNSUPPORTED,  /* delta, indirect or reason-partitioned, or unknown critical extension */
 };
 
@@ -143,7 +144,7 @@ static enum crl_scope crl_scope(X509_CRL *crl, X509 *cert)
 		if (idp->distpoint->type != 0)
 			return CRL_UNSUPPORTED;
 		if (!idp_names_cert(idp->distpoint->name.fullname, cert))
-			return CRL_OUT_OF_SCOPE;
+			return CRL_OTHER_DP;
 	}
 	return CRL_COVERS;
 }
@@ -207,7 +208,8 @@ static int report_outdated(const struct crl_source *item, struct errinfo *err)
 
 static int report_missing(const struct crl_source *bad_signature,
 			  const struct crl_source *no_crl_sign,
-			  const struct crl_source *unsupported, const char *issuer_desc,
+			  const struct crl_source *unsupported, const struct crl_source *other_dp,
+			  const struct crl_source *out_of_scope, const char *issuer_desc,
 			  struct errinfo *err)
 {
 	if (no_crl_sign)
@@ -230,6 +232,16 @@ static int report_missing(const struct crl_source *bad_signature,
 			       "no CRL found: %s is a delta, indirect or partial CRL, which segen "
 			       "does not use",
 			       unsupported->source);
+	/* Said apart: the usual cure is the CRL of the certificate's own distribution point. */
+	if (other_dp)
+		return err_set(err, -ENOENT,
+			       "no CRL found: %s covers another distribution point of %s, not "
+			       "this certificate's",
+			       other_dp->source, issuer_desc);
+	if (out_of_scope)
+		return err_set(err, -ENOENT,
+			       "no CRL found: %s covers only another kind of certificate of %s",
+			       out_of_scope->source, issuer_desc);
 	return err_set(err, -ENOENT, "no CRL found from its issuer %s", issuer_desc);
 }
 
@@ -237,7 +249,7 @@ int crl_check_revocation(const struct crl_pool *pool, X509 *cert, X509 *issuer,
 			 const char *issuer_desc, struct errinfo *err)
 {
 	const struct crl_source *outdated = NULL, *bad_signature = NULL, *unsupported = NULL;
-	const struct crl_source *no_crl_sign = NULL;
+	const struct crl_source *no_crl_sign = NULL, *other_dp = NULL, *out_of_scope = NULL;
 	bool covered = false;
 
 	for (size_t i = 0; i < pool->nr; i++) {
@@ -281,6 +293,10 @@ int crl_check_revocation(const struct crl_pool *pool, X509 *cert, X509 *issuer,
 			unsupported = unsupported ?: item;
 			break;
 		case CRL_OUT_OF_SCOPE:
+			out_of_scope = out_of_scope ?: item;
+			break;
+		case CRL_OTHER_DP:
+			other_dp = other_dp ?: item;
 			break;
 		}
 	}
@@ -288,5 +304,6 @@ int crl_check_revocation(const struct crl_pool *pool, X509 *cert, X509 *issuer,
 		return 0;
 	if (outdated)
 		return report_outdated(outdated, err);
-	return report_missing(bad_signature, no_crl_sign, unsupported, issuer_desc, err);
+	return report_missing(bad_signature, no_crl_sign, unsupported, other_dp, out_of_scope,
+			      issuer_desc, err);
 }

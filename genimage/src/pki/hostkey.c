@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/param_build.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "base/fileio.h"
@@ -142,10 +143,26 @@ int hostkey_load_hkd(const char *path, struct hostkey *ret_key, struct errinfo *
 	return 0;
 }
 
+/*
+ * Never ask for a pass phrase: segen runs on CI without a terminal, and
+ * OpenSSL's default prompt asked twice, then failed with an ASN.1 error.
+ */
+static int refuse_passphrase(char *buf, int size, int rwflag, void *opaque)
+{
+	bool *asked = opaque;
+
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	*asked = true;
+	return -1;
+}
+
 int hostkey_load_private(const char *path, EVP_PKEY **ret_pkey, struct errinfo *err)
 {
 	_cleanup_(evp_pkey_freep) EVP_PKEY *pkey = NULL;
 	_cleanup_(bio_freep) BIO *bio = NULL;
+	bool encrypted = false;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int rc;
@@ -155,14 +172,30 @@ int hostkey_load_private(const char *path, EVP_PKEY **ret_pkey, struct errinfo *
 		return rc;
 	bio = BIO_new_mem_buf(buf, (int)len);
 	if (bio)
-		pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-	if (bio && !pkey) {
+		pkey = PEM_read_bio_PrivateKey(bio, NULL, refuse_passphrase, &encrypted);
+	if (bio && !pkey && !encrypted) {
 		ERR_clear_error();
 		BIO_reset(bio);
 		pkey = d2i_PrivateKey_bio(bio, NULL);
 	}
+	if (bio && !pkey && !encrypted) {
+		/* Encrypted PKCS#8 in DER: an X509_SIG around the key. */
+		X509_SIG *p8;
+
+		BIO_reset(bio);
+		p8 = d2i_PKCS8_bio(bio, NULL);
+		encrypted = p8 != NULL;
+		X509_SIG_free(p8);
+	}
 	OPENSSL_cleanse(buf, len);
 	free(buf);
+	if (encrypted) {
+		ERR_clear_error();
+		return err_set(err, -EINVAL,
+			       "%s: the private key is encrypted; segen takes unencrypted keys "
+			       "only (openssl pkey -in KEY -out PLAIN.pem)",
+			       path);
+	}
 	if (!pkey)
 		return err_set_ssl(err, -EINVAL, "%s: not a private key (PEM or DER)", path);
 	rc = check_p521(pkey, path, err);

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The tamper and malformed-input sweep: take a valid image, change it one bit
+ * at a time (every bit of the IPIB and the metadata, one bit of every byte of
+ * the SE header, the
+ * first and last page of every component at a stride of 13, stage-a and
+ * padding at larger strides)
+ * and truncate it at every structure boundary; each variant goes through
+ * image_open() and uv_verify(), as `segen verify` runs them.
+ *
+ * The expected verdict of each change is stated here, independently of the
+ * code under test: what the Ultravisor (and, for the IPIB, QEMU and KVM)
+ * would refuse must be refused, with the documented rc/rrc where there is
+ * one; what neither ever reads (stage-a, padding, IPIB fields the hypervisor
+ * ignores) must be accepted.
+ *
+ *   tamper IMAGE HOST-KEY.pem [REPORT]
+ * TAMPER_STRIDE=1 changes every byte of the sampled regions too (slow).
+ * REPORT gets one line per region: name, bytes, changes, refused, accepted,
+ * expectation, reason (tab-separated), for docs/reliability.md.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "base/fileio.h"
+#include "base/util.h"
+#include "crypto/comp.h"
+#include "format/layout.h"
+#include "inspect/image_read.h"
+#include "inspect/uv.h"
+#include "pki/hostkey.h"
+#include "stub-abi.h"
+#include "tap.h"
+
+enum expect {
+	REFUSE,	    /* any refusal */
+	ACCEPT,	    /* must verify */
+	BY_IPIB,    /* decided per change by ipib_accepts() */
+	REFUSE_PLD, /* rc 0x102 rrc 0x1b */
+};
+
+struct region {
+	const char *name;
+	uint64_t start, end; /* file offsets */
+	uint64_t stride;     /* 1: every byte */
+	enum expect expect;
+	const char *why;
+	bool every_bit; /* all 8 bits of each byte, not one */
+};
+
+struct outcome {
+	bool accepted;
+	uint16_t rc, rrc;
+	char msg[ERRINFO_MAX];
+};
+
+static uint8_t *image;
+static uint64_t image_size;
+static int image_fd = -1;
+static char image_path[64];
+static EVP_PKEY *host_key;
+static struct uv_result *res;
+
+/* The memfd holds the variant: byte @off changed, or the image cut to @size. */
+static void sync_byte(uint64_t off)
+{
+	if (fd_pwrite_full(image_fd, image + off, 1, off)) {
+		printf("Bail out! cannot write the variant\n");
+		exit(1);
+	}
+}
+
+static void set_size(uint64_t size)
+{
+	if (ftruncate(image_fd, (off_t)size) < 0 || fd_pwrite_full(image_fd, image, size, 0)) {
+		printf("Bail out! cannot write the variant\n");
+		exit(1);
+	}
+}
+
+static void run_verify(struct outcome *out)
+{
+	struct image_view *v = calloc(1, sizeof(*v));
+	struct errinfo err = { "" };
+	int rc;
+
+	if (!v) {
+		printf("Bail out! out of memory\n");
+		exit(1);
+	}
+	memset(out, 0, sizeof(*out));
+	rc = image_open(image_path, v, &err);
+	if (!rc) {
+		/* As segen verify: stage-a's parameters first, then the UV's work. */
+		rc = image_check_stage_a_params(v, &err);
+		if (!rc) {
+			rc = uv_verify(v, &host_key, 1, NULL, res, &err);
+			if (rc == -EBADMSG)
+				uv_refusal_to_err(res, "image", &err);
+		}
+		out->rc = res->rc;
+		out->rrc = res->rrc;
+		image_close(v);
+	}
+	out->accepted = rc == 0;
+	snprintf(out->msg, sizeof(out->msg), "%s", err.msg);
+	free(v);
+}
+
+/*
+ * QEMU 7.2 and KVM on an IPIB (hw/s390x/ipl.h, arch/s390/kvm): they read the
+ * type, length, component count, header address and length, and the
+ * component table; the flags, block length, loadparm, reserved bytes and
+ * versions never. A changed length would pass the hypervisor when it stays
+ * within 148..4096 and covers the table, but segen's stage-a compares it
+ * with the IPIB size in its parameters and stops: refused as well.
+ */
+static bool ipib_accepts(uint64_t field_off)
+{
+	return (field_off >= 0x04 && field_off < 0x0c) || (field_off > 0x0c && field_off < 0x74);
+}
+
+static const char *expect_name(enum expect e)
+{
+	switch (e) {
+	case REFUSE:
+		return "refused";
+	case ACCEPT:
+		return "accepted";
+	case BY_IPIB:
+		return "as the hypervisor decides";
+	case REFUSE_PLD:
+		return "refused, rc 0x102 rrc 0x1b";
+	}
+	return "?";
+}
+
+static void sweep(const struct region *r, const struct image_view *orig, FILE *report)
+{
+	uint64_t changes = 0, refused = 0, accepted = 0, wrong = 0;
+	char first_wrong[ERRINFO_MAX + 64] = "";
+	uint64_t stride = r->stride;
+	const char *env = getenv("TAMPER_STRIDE");
+
+	if (env && *env)
+		stride = MIN(stride, strtoull(env, NULL, 0) ?: 1);
+	for (uint64_t n = 0; r->start + n / (r->every_bit ? 8 : 1) * stride < r->end; n++) {
+		uint64_t off = r->start + n / (r->every_bit ? 8 : 1) * stride;
+		uint8_t saved = image[off];
+		/* Else a different bit for each byte, so that every bit position is changed. */
+		uint8_t flip = (uint8_t)(1u << (r->every_bit ? n % 8 : off % 8));
+		struct outcome out;
+		bool want_accept;
+
+		image[off] ^= flip;
+		sync_byte(off);
+		run_verify(&out);
+		changes++;
+		if (out.accepted)
+			accepted++;
+		else
+			refused++;
+		switch (r->expect) {
+		case ACCEPT:
+			want_accept = true;
+			break;
+		case BY_IPIB:
+			want_accept = ipib_accepts(off - orig->ipib_addr);
+			break;
+		default:
+			want_accept = false;
+		}
+		if (out.accepted != want_accept ||
+		    (r->expect == REFUSE_PLD &&
+		     (out.rc != UV_RC_DIGEST || out.rrc != UV_RRC_PLD))) {
+			if (!wrong++)
+				snprintf(first_wrong, sizeof(first_wrong),
+					 "offset 0x%llx bit %u: %s (rc 0x%x rrc 0x%x)",
+					 (unsigned long long)off, flip,
+					 out.accepted ? "accepted" : out.msg, out.rc, out.rrc);
+		}
+		image[off] = saved;
+		sync_byte(off);
+	}
+	ok(wrong == 0, "%s: %llu changes, %llu refused, %llu accepted; expected %s", r->name,
+	   (unsigned long long)changes, (unsigned long long)refused, (unsigned long long)accepted,
+	   expect_name(r->expect));
+	if (wrong)
+		printf("# %llu unexpected, first: %s\n", (unsigned long long)wrong, first_wrong);
+	if (report)
+		fprintf(report, "%s\t%llu\t%llu\t%llu\t%llu\t%s\t%s\n", r->name,
+			(unsigned long long)(r->end - r->start), (unsigned long long)changes,
+			(unsigned long long)refused, (unsigned long long)accepted,
+			expect_name(r->expect), r->why);
+}
+
+/* Truncations at every boundary: refused with a message that says so, or accepted. */
+static void truncations(const struct image_view *v, FILE *report)
+{
+	uint64_t cuts[64];
+	size_t n = 0, wrong = 0, refused = 0;
+	char first_wrong[ERRINFO_MAX + 64] = "";
+	uint64_t ipib_end = v->ipib_addr + v->ipib.len;
+
+	cuts[n++] = 0;
+	cuts[n++] = 1;
+	cuts[n++] = STUB_IMAGE_METADATA_ADDR;
+	cuts[n++] = STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_SIZE - 1;
+	cuts[n++] = STUB_STAGE_A_LOAD_ADDR;
+	cuts[n++] = STUB_STAGE_A_PARAMS_ADDR + STUB_STAGE_A_PARAMS_SIZE - 1;
+	cuts[n++] = v->hdr_addr;
+	cuts[n++] = v->hdr_addr + v->hdr_len - 1;
+	cuts[n++] = v->hdr_addr + v->hdr_len;
+	for (size_t i = 0; i < v->ipib.nr_comps && n < ARRAY_SIZE(cuts) - 6; i++) {
+		cuts[n++] = v->ipib.comps[i].addr;
+		cuts[n++] = v->ipib.comps[i].addr + v->ipib.comps[i].size - 1;
+	}
+	cuts[n++] = v->ipib_addr;
+	cuts[n++] = v->ipib_addr + IPIB_FIXED_SIZE - 1;
+	cuts[n++] = ipib_end - 1;
+	for (size_t i = 0; i < n; i++) {
+		struct outcome out;
+
+		set_size(cuts[i]);
+		run_verify(&out);
+		if (!out.accepted)
+			refused++;
+		/* Cut before the IPIB's end: nothing can boot. A message never says "needs 0". */
+		if (out.accepted || strstr(out.msg, "needs 0 bytes") || !*out.msg) {
+			if (!wrong++)
+				snprintf(first_wrong, sizeof(first_wrong), "at 0x%llx: %s",
+					 (unsigned long long)cuts[i],
+					 out.accepted ? "accepted" : out.msg);
+		}
+	}
+	ok(wrong == 0, "truncation at %zu structure boundaries: %zu refused with a clear message",
+	   n, refused);
+	if (wrong)
+		printf("# %zu unexpected, first: %s\n", wrong, first_wrong);
+	/* What follows the IPIB is padding: an image cut right after it still boots. */
+	{
+		struct outcome out;
+
+		set_size(ipib_end);
+		run_verify(&out);
+		ok(out.accepted, "cut right after the IPIB (%llu bytes): accepted",
+		   (unsigned long long)ipib_end);
+	}
+	set_size(image_size);
+	if (report)
+		fprintf(report, "truncation\t%llu\t%zu\t%zu\t%zu\t%s\t%s\n",
+			(unsigned long long)image_size, n + 1, refused, n + 1 - refused,
+			"refused before the IPIB's end",
+			"a cut anywhere before the end of the IPIB loses a structure the boot "
+			"needs; the rest of the IPIB page is padding");
+}
+
+int main(int argc, char **argv)
+{
+	struct image_view *v = calloc(1, sizeof(*v));
+	struct errinfo err = { "" };
+	struct outcome base;
+	FILE *report = NULL;
+	uint64_t hdr_end, ipib_end, hdr_page_end;
+	size_t nr_regions = 0;
+	struct region regions[32];
+	size_t len;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: tamper IMAGE HOST-KEY.pem [REPORT]\n");
+		return 2;
+	}
+	res = calloc(1, sizeof(*res));
+	if (!v || !res || file_read_all(argv[1], 64u << 20, &image, &len, &err) ||
+	    hostkey_load_private(argv[2], &host_key, &err)) {
+		printf("Bail out! %s\n", err.msg);
+		return 1;
+	}
+	image_size = len;
+	image_fd = memfd_create("tamper-image", MFD_CLOEXEC);
+	snprintf(image_path, sizeof(image_path), "/proc/self/fd/%d", image_fd);
+	if (argc > 3)
+		report = fopen(argv[3], "w");
+
+	set_size(image_size);
+	run_verify(&base);
+	if (!ok(base.accepted, "the untouched image verifies")) {
+		printf("Bail out! %s\n", base.msg);
+		return 1;
+	}
+	if (image_open(image_path, v, &err)) {
+		printf("Bail out! %s\n", err.msg);
+		return 1;
+	}
+	image_close(v);
+	hdr_end = v->hdr_addr + v->hdr_len;
+	hdr_page_end = ALIGN_UP(hdr_end, (uint64_t)SE_PAGE_SIZE);
+	ipib_end = v->ipib_addr + v->ipib.len;
+
+#define REGION(...) (regions[nr_regions++] = (struct region){ __VA_ARGS__, false })
+#define REGION_EVERY_BIT(...) (regions[nr_regions++] = (struct region){ __VA_ARGS__, true })
+	REGION("SE header", v->hdr_addr, hdr_end, 1, REFUSE,
+	       "authenticated (AES-GCM) or checked before decryption; the host key hash "
+	       "selects the slot");
+	REGION_EVERY_BIT(
+		"IPIB", v->ipib_addr, ipib_end, 1, BY_IPIB,
+		"QEMU and KVM check type, length, header address and length, component "
+		"addresses, sizes and tweaks; flags, block length, loadparm and versions are "
+		"never read");
+	REGION_EVERY_BIT("image metadata", STUB_IMAGE_METADATA_ADDR,
+			 STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_SIZE, 1, REFUSE,
+			 "not read at boot, but verify (like pvimg info) finds the header and the "
+			 "IPIB through it: refused, although a host would boot the image");
+	REGION_EVERY_BIT("stage-a parameters: magic", STUB_STAGE_A_PARAMS_ADDR,
+			 STUB_STAGE_A_PARAMS_ADDR + 8, 1, ACCEPT,
+			 "KNOWN GAP: without the magic verify takes the image for one of IBM's "
+			 "tools, whose stage-a has no parameters, while segen's stage-a would stop "
+			 "with its bad-parameters wait code");
+	REGION_EVERY_BIT("stage-a parameters: the rest", STUB_STAGE_A_PARAMS_ADDR + 8,
+			 STUB_STAGE_A_PARAMS_ADDR + STUB_STAGE_A_PARAMS_SIZE, 1, REFUSE,
+			 "stage-a checks them against the header and the IPIB and stops in a wait "
+			 "when they disagree");
+	for (size_t i = 0; i < v->ipib.nr_comps; i++) {
+		const struct layout_component *c = &v->ipib.comps[i];
+		static char names[2 * IPIB_MAX_COMPONENTS][64];
+		char *first = names[2 * i], *last = names[2 * i + 1];
+
+		snprintf(first, sizeof(names[0]), "component %zu (id %u), first page", i, c->id);
+		snprintf(last, sizeof(names[0]), "component %zu (id %u), last page", i, c->id);
+		REGION(first, c->addr, c->addr + SE_PAGE_SIZE, 13, REFUSE_PLD,
+		       "encrypted with AES-XTS; any change alters the page's plaintext digest");
+		if (c->size > SE_PAGE_SIZE && nr_regions < ARRAY_SIZE(regions) - 8)
+			REGION(last, c->addr + c->size - SE_PAGE_SIZE, c->addr + c->size, 13,
+			       REFUSE_PLD,
+			       "encrypted with AES-XTS; any change alters the page's plaintext digest");
+	}
+	REGION("below the metadata", 0, STUB_IMAGE_METADATA_ADDR, 127, ACCEPT,
+	       "scratch memory for stage-a at run time; zipl does not even load it");
+	REGION("after the metadata, below stage-a",
+	       STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_SIZE, STUB_STAGE_A_LOAD_ADDR, 61,
+	       ACCEPT, "read by nothing");
+	REGION("stage-a entry and the Linux parameter area", STUB_STAGE_A_LOAD_ADDR,
+	       STUB_STAGE_A_PARAMS_ADDR, 31, ACCEPT,
+	       "clear boot code, which the hypervisor may change anyway, and the area loaders "
+	       "write; the UV never sees them");
+	REGION("stage-a code and padding up to the header", STUB_STAGE_A_CODE_ADDR, v->hdr_addr, 61,
+	       ACCEPT, "clear boot code and zeros; the UV never sees them");
+	if (hdr_page_end > hdr_end)
+		REGION("padding after the SE header", hdr_end, hdr_page_end, 7, ACCEPT,
+		       "the hypervisor passes only the IPIB's header length to the UV");
+	REGION("padding after the IPIB", ipib_end, image_size, 17, ACCEPT,
+	       "beyond the IPIB's length; the hypervisor copies only that much");
+#undef REGION
+#undef REGION_EVERY_BIT
+
+	for (size_t i = 0; i < nr_regions; i++)
+		sweep(&regions[i], v, report);
+	truncations(v, report);
+	if (report)
+		fclose(report);
+	close(image_fd);
+	EVP_PKEY_free(host_key);
+	free(image);
+	free(res);
+	free(v);
+	return done_testing();
+}
