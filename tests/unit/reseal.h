@@ -31,7 +31,7 @@
 struct reseal {
 	int fd;
 	uint64_t hdr_addr;
-	size_t hdr_len;	 /* from the IPIB */
+	size_t hdr_len; /* from the IPIB */
 	uint64_t ipib_addr;
 	struct ipib_info ipib;
 	uint8_t header_key[SE_HEADER_KEY_LEN];
@@ -119,8 +119,9 @@ static inline int reseal_write_raw(struct reseal *r, size_t off, const void *byt
 	if (off + len > enc_off)
 		return -EINVAL;
 	rc = se_hdr_seal(&r->hdr, r->header_key, buf, sizeof(buf));
-	rc = rc ?: gcm_decrypt(r->header_key, r->hdr.iv, buf, enc_off, buf + enc_off,
-			       sizeof(area), area, buf + enc_off + sizeof(area));
+	rc = rc	   ?:
+		     gcm_decrypt(r->header_key, r->hdr.iv, buf, enc_off, buf + enc_off,
+				 sizeof(area), area, buf + enc_off + sizeof(area));
 	if (!rc) {
 		memcpy(buf + off, bytes, len);
 		rc = gcm_encrypt(r->header_key, r->hdr.iv, buf, enc_off, area, sizeof(area),

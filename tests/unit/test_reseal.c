@@ -137,8 +137,7 @@ static void verify_with(EVP_PKEY *key, struct outcome *out)
 /* Put the image back as it was built and open its header with host 1's key. */
 static void fresh(struct reseal *r)
 {
-	if (snapshot_restore(image_fd, &pristine) ||
-	    reseal_open(r, image_fd, image_path, host1)) {
+	if (snapshot_restore(image_fd, &pristine) || reseal_open(r, image_fd, image_path, host1)) {
 		printf("Bail out! cannot open the test image's header\n");
 		exit(1);
 	}
@@ -346,12 +345,12 @@ static void test_ipib_header_length(void)
 
 static void test_control_flags(void)
 {
-	static const uint64_t unknown_pcf[] = { 0x1, 0x4, 0x8, 0x100, 0x08000000ULL,
-						0x40000000ULL, 0x8000000000000000ULL };
+	static const uint64_t unknown_pcf[] = {
+		0x1, 0x4, 0x8, 0x100, 0x08000000ULL, 0x40000000ULL, 0x8000000000000000ULL
+	};
 	static const uint64_t known_pcf[] = { SE_PCF_ALLOW_DUMP, SE_PCF_PCKMO_HMAC,
 					      SE_PCF_BACKUP_KEYS, 0 };
-	static const uint64_t unknown_scf[] = { 0x1, 0x1000000000000000ULL,
-						0x8000000000000000ULL };
+	static const uint64_t unknown_scf[] = { 0x1, 0x1000000000000000ULL, 0x8000000000000000ULL };
 	static const uint64_t known_scf[] = { SE_SCF_CCK_EXTENSION_SECRET, SE_SCF_CCK_UPDATE };
 	struct reseal r;
 	char what[64];
@@ -396,7 +395,8 @@ static void test_optional_items(void)
 	fresh(&r);
 	r.hdr.nr_optional_items = 1;
 	reseal_write(&r);
-	expect_refused("one optional item", "the header lists 1 optional items; none are supported");
+	expect_refused("one optional item",
+		       "the header lists 1 optional items; none are supported");
 	fresh(&r);
 	r.hdr.nr_optional_items = 0x80000000u;
 	reseal_write(&r);
@@ -603,8 +603,7 @@ static void test_ipib(void)
 
 	fresh(&r);
 	write_be64(r.ipib_addr + IPIB_OFF_HDR_ADDR, pristine.len);
-	expect_ipib_refusal("header address at the end of the image",
-			    "is outside the image");
+	expect_ipib_refusal("header address at the end of the image", "is outside the image");
 	write_be64(r.ipib_addr + IPIB_OFF_HDR_ADDR, pristine.len - r.hdr_len + 1);
 	expect_ipib_refusal("header running one byte past the end", "is outside the image");
 	write_be64(r.ipib_addr + IPIB_OFF_HDR_ADDR, r.hdr_addr + SE_PAGE_SIZE);
@@ -618,10 +617,12 @@ static void test_ipib(void)
 	expect_ipib_refusal("component of 0 bytes", "is not a non-zero page multiple");
 	fresh(&r);
 	write_be64(t + 16, r.ipib.comps[0].size - 1);
-	expect_ipib_refusal("component size not a page multiple", "is not a non-zero page multiple");
+	expect_ipib_refusal("component size not a page multiple",
+			    "is not a non-zero page multiple");
 	fresh(&r);
 	write_be64(t + IPIB_COMP_SIZE, r.ipib.comps[0].tweak_prefix);
-	expect_ipib_refusal("equal tweak prefixes", "IPIB component 1 tweak prefix does not increase");
+	expect_ipib_refusal("equal tweak prefixes",
+			    "IPIB component 1 tweak prefix does not increase");
 	fresh(&r);
 	write_be64(t + 3 * IPIB_COMP_SIZE + 16, pristine.len - r.ipib.comps[3].addr + SE_PAGE_SIZE);
 	expect_ipib_refusal("last component one page past the end", "is outside the image");
