@@ -50,6 +50,7 @@ include tests/tests.mk
 include tests/fuzz/fuzz.mk
 include swiotlb/swiotlb.mk
 include tests/oracle/oracle.mk
+include tests/mutation/mutation.mk
 -include kernel-patches/kernel.mk
 
 all: $(SEGEN) $(SEGEN_MAN_OUT)
