@@ -46,6 +46,8 @@ static EVP_PKEY *host1, *host2;
 static void make_blobs(void)
 {
 	put_be64(stage_a, 0x0008000180011000ULL);
+	memcpy(stage_a + STUB_STAGE_A_PARAMS_ADDR, STUB_STAGE_A_PARAMS_MAGIC, 8);
+	put_be32(stage_a + STUB_STAGE_A_PARAMS_ADDR + 8, STUB_STAGE_A_PARAMS_VERSION);
 	memset(stage_b, 0x5a, sizeof(stage_b));
 	memset(stage_b + sizeof(stage_b) - STUB_STAGE_B_PARAMS_SIZE, 0, STUB_STAGE_B_PARAMS_SIZE);
 	put_be64(stage_b + sizeof(stage_b) - STUB_STAGE_B_PARAMS_SIZE, STUB_STAGE_B_PARAMS_MAGIC);
