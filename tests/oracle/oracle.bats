@@ -81,7 +81,7 @@ oracle() {
 }
 
 @test "oracle: partial last kernel page, ramdisk one byte past three chunks" {
-	oracle odd.img host1 "$BATS_FILE_TMPDIR/kernel-odd" "$BATS_FILE_TMPDIR/raw"
+	oracle odd.img host1 "$BATS_FILE_TMPDIR/kernel-odd" "$BATS_FILE_TMPDIR/raw" --stage-b-flags 1
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"ramdisk 1537 pages"* ]]

@@ -12,7 +12,7 @@ stage-b parameters. With --x-seed it also derives the keys, IV, tweak
 prefixes and customer key from the seed (docs/x-seed.md) and compares.
 
   se_oracle.py IMAGE --host-key PEM [--kernel F] [--ramdisk F] [--parmfile F]
-               [--stage-b F] [--x-seed HEX]
+               [--stage-b F] [--x-seed HEX] [--stage-b-flags N]
 
 Prints one line per finding; exit status 0 when everything matches, 1 otherwise.
 """
@@ -31,6 +31,10 @@ PAGE = 4096
 META_ADDR = 0xC000
 IDS = {40: "kernel", 50: "ramdisk", 60: "cmdline", 70: "stage-b"}
 PCF_NO_DECRYPTION = 0x10000000
+# stub/include/stub-abi.h: the parameters at the end of the stage-b blob.
+STAGE_B_PARAMS_MAGIC = 0x5345474E53544202
+STAGE_B_PARAMS_SIZE = 80
+KERNEL_ENTRY = 0x10000
 P521_N = int(
     "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
     "fa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409", 16)
@@ -173,12 +177,13 @@ class Oracle:
         if blob is None:
             return
         got = self.plaintext[70]
-        self.check(got[:len(blob) - 64] == blob[:-64], "stage-b code differs from the blob")
-        vals = struct.unpack(">8Q", got[len(blob) - 64:len(blob)])
-        want = [0x5345474E53544201, by_id[40][1], len(inputs[40])]
+        psize = STAGE_B_PARAMS_SIZE
+        self.check(got[:len(blob) - psize] == blob[:-psize], "stage-b code differs from the blob")
+        vals = struct.unpack(">10Q", got[len(blob) - psize:len(blob)])
+        want = [STAGE_B_PARAMS_MAGIC, by_id[40][1], len(inputs[40])]
         want += [by_id[50][1], len(inputs[50])] if 50 in inputs else [0, 0]
         want += [by_id[60][1], len(inputs[60])] if 60 in inputs else [0, 0]
-        want += [0]
+        want += [self.stage_b_flags, KERNEL_ENTRY, 0]
         self.check(list(vals) == want, f"stage-b parameters {vals} != {tuple(want)}")
 
     def check_seed(self, seed_hex):
@@ -213,9 +218,12 @@ def main():
     ap.add_argument("--parmfile")
     ap.add_argument("--stage-b")
     ap.add_argument("--x-seed")
+    ap.add_argument("--stage-b-flags", type=lambda v: int(v, 0), default=0,
+                    help="the flags stage-b gets (1: any payload, --no-component-check)")
     a = ap.parse_args()
 
     o = Oracle(a.image)
+    o.stage_b_flags = a.stage_b_flags
     o.read_tables()
     if o.open_header(a.host_key):
         o.walk_pages()
