@@ -134,7 +134,11 @@ class Runner:
         names.sort(key=lambda n: (n not in UNIT_FIRST, n in UNIT_LAST, n))
         env = dict(os.environ, VECTORS_DIR=os.path.join(self.tree, "tests", "vectors"),
                    CACHE_DIR=self.cache, SEGEN=os.path.join(self.tree, "build", "segen"),
-                   BUILD_DIR=os.path.join(self.tree, "build"))
+                   BUILD_DIR=os.path.join(self.tree, "build"),
+                   STUB_STAGE_A_BIN=os.path.join(self.tree, "build", "stub", "stage-a.bin"),
+                   STUB_STAGE_B_BIN=os.path.join(self.tree, "build", "stub", "stage-b.bin"),
+                   STUB_REAL_KERNEL=os.path.join(self.cache, "guest", "vmlinuz"),
+                   STUB_REAL_BUSYBOX=os.path.join(self.cache, "guest", "busybox"))
         for name in names:
             with open(self.log, "a") as log:
                 log.write(f"\n$ {name}\n")
