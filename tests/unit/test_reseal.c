@@ -148,9 +148,13 @@ static void fresh(struct reseal *r)
 static void expect_code(const char *what, uint16_t rc, uint16_t rrc)
 {
 	struct outcome o;
+	char said[40];
 
+	/* What `segen verify` prints: "image: rc 0x102 rrc 0x1b: ...". */
+	snprintf(said, sizeof(said), "image: rc 0x%x rrc 0x%x: ", rc, rrc);
 	verify_with(host1, &o);
-	ok(o.opened && o.rc == -EBADMSG && o.res.rc == rc && o.res.rrc == rrc,
+	ok(o.opened && o.rc == -EBADMSG && o.res.rc == rc && o.res.rrc == rrc &&
+		   (!rc || strstr(o.text, said) == o.text),
 	   "%s: rc 0x%x rrc 0x%x (%s)", what, rc, rrc, o.text);
 }
 
