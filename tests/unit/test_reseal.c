@@ -528,6 +528,10 @@ static void test_keys(void)
 	expect_code("host 1's slot hash changed", UV_RC_KEY, UV_RRC_NO_KEYSLOT);
 	verify_with(host2, &o);
 	ok(o.rc == 0 && o.res.slot_index == 1, "host 2 still opens it (%s)", o.text);
+	fresh(&r);
+	r.hdr.keyslots[0][HOSTKEY_HASH_LEN - 1] ^= 0x80;
+	reseal_write(&r);
+	expect_code("the last byte of host 1's slot hash changed", UV_RC_KEY, UV_RRC_NO_KEYSLOT);
 
 	fresh(&r);
 	r.hdr.keyslots[0][KEYSLOT_HASH_LEN] ^= 1;
@@ -567,6 +571,7 @@ static void test_ipib(void)
 {
 	struct reseal r;
 	uint64_t t, len;
+	char reason[96];
 
 	fresh(&r);
 	t = r.ipib_addr + IPIB_FIXED_SIZE;
@@ -614,6 +619,20 @@ static void test_ipib(void)
 	expect_ipib_refusal("header running one byte past the end", "is outside the image");
 	write_be64(r.ipib_addr + IPIB_OFF_HDR_ADDR, r.hdr_addr + SE_PAGE_SIZE);
 	expect_ipib_refusal("header address not the metadata's", "IPIB names the SE header at");
+
+	/* A whole, valid IPIB 8 bytes into its page, and the metadata pointing there. */
+	fresh(&r);
+	{
+		uint8_t ipib[IPIB_MAX_SIZE];
+
+		fd_pread_full(image_fd, ipib, len, r.ipib_addr);
+		fd_pwrite_full(image_fd, ipib, len, r.ipib_addr + 8);
+		write_be64(STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_OFF_IPIB,
+			   r.ipib_addr + 8);
+	}
+	snprintf(reason, sizeof(reason), "IPIB address 0x%llx is not page aligned",
+		 (unsigned long long)(r.ipib_addr + 8));
+	expect_ipib_refusal("IPIB 8 bytes off its page", reason);
 
 	fresh(&r);
 	write_be64(t + 8, r.ipib.comps[0].addr + 8);
