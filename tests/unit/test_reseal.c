@@ -658,6 +658,12 @@ static void test_ipib(void)
 	write_be64(t + IPIB_COMP_SIZE + 8, r.ipib.comps[0].addr);
 	expect_refused("two components at one address",
 		       "components overlap or are out of address order");
+	fresh(&r);
+	write_be64(t + IPIB_COMP_SIZE + 8,
+		   r.ipib.comps[0].addr + r.ipib.comps[0].size - SE_PAGE_SIZE);
+	expect_refused("the ramdisk over the kernel's last page",
+		       "components overlap or are out of address order");
+
 	reseal_done(&r);
 }
 
