@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # make mutation: the mutation campaign of tests/mutation/mutate.py (not part of
 # make test or CI; docs/testing.md says how long it takes and what survives).
 .PHONY: mutation mutation-build

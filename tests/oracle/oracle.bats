@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The independent oracle (se_oracle.py) against images segen builds from the
 # real Debian s390x kernel and real ramdisks: components of several pipeline
 # chunks (2 MiB), sizes that are not page multiples and one byte past a chunk

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The independent oracle (tests/oracle/se_oracle.py): a second implementation
 # of the digests and the page decryption, in Python, for the tests only.
 DEB_PACKAGES += python3-cryptography

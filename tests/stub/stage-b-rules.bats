@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Stage-b's alignment, size and overlap refusals under QEMU TCG, each next to
 # the nearest layout it must still accept: the parameters lie (--set) while
 # the components stay where the ELF puts them, so only the rule under test can
