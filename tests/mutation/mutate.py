@@ -227,6 +227,12 @@ def main():
         try:
             if not r.build():
                 outcome, why = "killed", "build"
+                # Only the mutant may break the build: the unmutated tree must still build.
+                with open(path, "w") as f:
+                    f.write(orig)
+                if not r.build():
+                    print(f"Bail out! the unmutated tree no longer builds (disk full?), see {log}")
+                    return 1
             elif m.file.endswith(".c") and digest(obj) in (before, None):
                 outcome = "equivalent"
                 why = "identical object" if digest(obj) else f"no object {obj}: check the path"
