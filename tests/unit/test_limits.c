@@ -152,6 +152,19 @@ static void test_kernel(void)
 	   "also without the component check (%s)", err.msg);
 	ok(check_kernel_of(KERNEL_MIN_SIZE + 1, 4096, true, &info, &err) == 0,
 	   "one byte more is accepted (%s)", err.msg);
+	/* All six bytes of S390EP count: the last one changed is no kernel. */
+	ok(check_kernel_of(KERNEL_MIN_SIZE, 4096, true, &info, &err) == 0, "S390EP: a kernel");
+	{
+		int fd = open(scratch_file("kernel"), O_WRONLY | O_CLOEXEC);
+
+		fd_pwrite_full(fd, "X", 1, STUB_KERNEL_MAGIC_OFFSET + 5);
+		close(fd);
+		fd = open(scratch_file("kernel"), O_RDONLY | O_CLOEXEC);
+		ok(kernel_check(fd, KERNEL_MIN_SIZE, "kernel", true, &info, &err) != 0 &&
+			   strstr(err.msg, "S390EP"),
+		   "S390EX: refused (%s)", err.msg);
+		close(fd);
+	}
 	/* The maximum field is 8 bytes at 0x10430: present from 0x10438 bytes on. */
 	ok(check_kernel_of(STUB_LINUX_MAX_CMDLINE + 8, 2048, true, &info, &err) == 0 ||
 		   KERNEL_MIN_SIZE > STUB_LINUX_MAX_CMDLINE + 8,
