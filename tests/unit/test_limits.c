@@ -102,6 +102,16 @@ static void test_cmdline(void)
 	ok(load_cmdline(895, true, 896, &size, &err) == 0 && size == 896,
 	   "895 characters and a final NUL fit (%s)", err.msg);
 	ok(load_cmdline(0, false, 896, &size, &err) == 0 && size == 1, "an empty file is a NUL");
+	/* Only one final NUL is allowed: two at the end are a NUL inside the text. */
+	{
+		uint8_t *buf = NULL;
+
+		write_file("parm", "abc\0\0", 5);
+		ok(cmdline_load(scratch_file("parm"), 896, &buf, &size, &err) == -EINVAL &&
+			   strstr(err.msg, "holds a NUL byte at offset 3"),
+		   "two final NULs: refused (%s)", err.msg);
+		free(buf);
+	}
 
 	/* The file limit: 1 MiB, the most stage-b takes with the NUL (no kernel maximum). */
 	ok(load_cmdline(CMDLINE_FILE_MAX - 1, false, 0, &size, &err) == 0 &&
