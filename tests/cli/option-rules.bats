@@ -32,3 +32,17 @@ setup() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--no-verify excludes -C/--cert, --crl, --root-ca and --offline"* ]]
 }
+
+@test "option rules: --enable-cck-extension-secret needs --cck" {
+	segen_create -o "$OUT" --enable-cck-extension-secret
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"segen: error: --enable-cck-extension-secret requires --cck"* ]]
+	[ ! -e "$OUT" ]
+}
+
+@test "option rules: --image-key excludes --disable-image-encryption" {
+	segen_create -o "$OUT" --image-key "$VEC/keys/image.key" --disable-image-encryption
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"segen: error: --image-key excludes --disable-image-encryption"* ]]
+	[ ! -e "$OUT" ]
+}
