@@ -49,6 +49,8 @@ include genimage/genimage.mk
 include tests/tests.mk
 include tests/fuzz/fuzz.mk
 include swiotlb/swiotlb.mk
+include tests/oracle/oracle.mk
+include tests/mutation/mutation.mk
 -include kernel-patches/kernel.mk
 
 all: $(SEGEN) $(SEGEN_MAN_OUT)

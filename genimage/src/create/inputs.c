@@ -74,6 +74,11 @@ int cmdline_load(const char *path, uint64_t max_size, uint8_t **ret_buf, size_t 
 			       "%s: command line holds a NUL byte at offset %zu (only a final one "
 			       "is allowed)",
 			       path, (size_t)(nul - buf));
+	/* Stage-b takes at most CMDLINE_FILE_MAX bytes, the NUL included. */
+	if (text_len + 1 > CMDLINE_FILE_MAX)
+		return err_set(err, -EINVAL,
+			       "%s: command line is %zu bytes, at most %u fit in 1 MiB with the NUL",
+			       path, text_len, CMDLINE_FILE_MAX - 1);
 	if (max_size && text_len + 1 > max_size)
 		return err_set(err, -EINVAL,
 			       "%s: command line is %zu bytes, the kernel accepts at most %llu",

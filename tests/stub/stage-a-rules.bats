@@ -1,0 +1,18 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# Stage-a rules the mutation run (docs/testing.md) found unasserted, under
+# QEMU TCG as in stage-a.bats.
+
+load helpers
+
+image() {
+	img=$BATS_TEST_TMPDIR/stage-a.img
+	"$TESTIMG" stage-a-image --stage-a "$STAGE_A_BIN" -o "$img" "$@"
+}
+
+@test "stage-a rules: parameter version 0 is refused as well as 2" {
+	image --params-version 0
+	boot "$img"
+	assert_stopped A_BAD_PARAMS_VERSION
+	assert_console "stage-a: error: stage-a parameter version 0 is not supported (this stage-a reads version 1)"
+}
