@@ -338,10 +338,11 @@ static void test_ipib_header_length(void)
 	size = se_hdr_size(r.hdr.nr_keyslots);
 	write_be64(r.ipib_addr + IPIB_OFF_HDR_LEN, size - 1);
 	expect_code("IPIB header length one byte short of the header", 0x10a, 0x31);
+	/* KVM hands the UV exactly the IPIB's length: a longer one is refused too. */
 	write_be64(r.ipib_addr + IPIB_OFF_HDR_LEN, size + 1);
-	expect_start("IPIB header length one byte more than the header");
+	expect_code("IPIB header length one byte more than the header", 0x10a, 0x31);
 	write_be64(r.ipib_addr + IPIB_OFF_HDR_LEN, SE_HDR_MAX_SIZE);
-	expect_start("IPIB header length 8192");
+	expect_code("IPIB header length 8192", 0x10a, 0x31);
 	write_be64(r.ipib_addr + IPIB_OFF_HDR_LEN, SE_HDR_MAX_SIZE + 1);
 	expect_ipib_refusal("IPIB header length 8193", "IPIB header length 8193 outside 1..8192");
 	write_be64(r.ipib_addr + IPIB_OFF_HDR_LEN, 0);
@@ -593,10 +594,11 @@ static void test_ipib(void)
 	expect_ipib_refusal("IPIB one byte short of its table",
 			    "IPIB component table (4 entries) exceeds its length");
 	write_be32(r.ipib_addr + IPIB_OFF_LEN, (uint32_t)len);
+	/* Neither QEMU nor KVM looks at the block length. */
 	write_be32(r.ipib_addr + IPIB_OFF_BLOCK_LEN, (uint32_t)len - 7);
-	expect_ipib_refusal("IPIB block length one more", "IPIB block length does not match");
+	expect_start("IPIB block length one more");
 	write_be32(r.ipib_addr + IPIB_OFF_BLOCK_LEN, (uint32_t)len - 9);
-	expect_ipib_refusal("IPIB block length one less", "IPIB block length does not match");
+	expect_start("IPIB block length one less");
 
 	fresh(&r);
 	fd_pwrite_full(image_fd, "\x04", 1, r.ipib_addr + IPIB_OFF_PBT);
@@ -639,11 +641,11 @@ static void test_ipib(void)
 	expect_ipib_refusal("component address not page aligned", "not page aligned");
 	fresh(&r);
 	write_be64(t + 16, 0);
-	expect_ipib_refusal("component of 0 bytes", "is not a non-zero page multiple");
+	expect_ipib_refusal("component of 0 bytes", "size 0 is not usable");
+	/* QEMU rounds a component up to whole pages, the same pages here. */
 	fresh(&r);
 	write_be64(t + 16, r.ipib.comps[0].size - 1);
-	expect_ipib_refusal("component size not a page multiple",
-			    "is not a non-zero page multiple");
+	expect_start("component size not a page multiple");
 	fresh(&r);
 	write_be64(t + IPIB_COMP_SIZE, r.ipib.comps[0].tweak_prefix);
 	expect_ipib_refusal("equal tweak prefixes",
