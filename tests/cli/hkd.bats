@@ -389,11 +389,23 @@ requests() {
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "$PKI/hkd.crt: OK" ]
 	[[ "${lines[1]}" == "$PKI/hkd_rev.crt: INVALID: $HKD: revoked on "*" (CRL $PKI/chain_bundle.pem)" ]]
-	# A trust anchor never hides in a bundle.
+	# Every self-signed certificate of a --root-ca bundle is a trust anchor...
 	run "$SEGEN" verify-hkd "$PKI/hkd.crt" --offline -C "$PKI/chain_bundle.pem" \
-		--root-ca "$PKI/two_roots.pem"
+		--root-ca "$PKI/two_roots.pem" --crl "$PKI/www/root.crl"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$PKI/hkd.crt: OK" ]
+	# ...any other one only helps to build chains, as -C does: never an anchor.
+	cat "$PKI/inter.crt" "$PKI/root.crt" "$PKI/www/root.crl" "$PKI/www/inter.crl" \
+		>"$BATS_TEST_TMPDIR/inter_root.pem"
+	run "$SEGEN" verify-hkd "$PKI/hkd.crt" --offline -C "$PKI/signing.crt" \
+		--crl "$PKI/www/signing.crl" --root-ca "$BATS_TEST_TMPDIR/inter_root.pem"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$PKI/hkd.crt: OK" ]
+	cat "$PKI/inter.crt" "$PKI/www/inter.crl" >"$BATS_TEST_TMPDIR/inter_only.pem"
+	run "$SEGEN" verify-hkd "$PKI/hkd.crt" --offline -C "$PKI/chain_bundle.pem" \
+		--root-ca "$BATS_TEST_TMPDIR/inter_only.pem"
 	[ "$status" -eq 1 ]
-	[ "$output" = "segen: error: $PKI/two_roots.pem: holds 2 certificates, --root-ca takes exactly one" ]
+	[ "$output" = "segen: error: $BATS_TEST_TMPDIR/inter_only.pem: holds no self-signed root CA" ]
 }
 
 @test "kept: two IBM Z signing keys (a roll-over): documents of both, every chain verified" {

@@ -30,7 +30,8 @@ struct hkd_verifier {
 	struct known_cert *certs; /* every certificate of every -C file */
 	size_t nr_certs;
 	STACK_OF(X509) * untrusted; /* the same, for OpenSSL's chain building */
-	struct known_cert root;	    /* from --root-ca; cert is NULL with the system store */
+	struct known_cert *roots; /* the self-signed certificates of --root-ca; none: system store */
+	size_t nr_roots;
 	X509_STORE *store;
 	struct crl_pool crls;
 	struct crl_fetcher *fetcher;	   /* NULL when offline */
@@ -57,14 +58,15 @@ static const char *cert_file(const struct hkd_verifier *v, X509 *cert)
 	for (size_t i = 0; i < v->nr_certs; i++)
 		if (X509_cmp(v->certs[i].cert, cert) == 0)
 			return v->certs[i].path;
-	if (v->root.cert && X509_cmp(v->root.cert, cert) == 0)
-		return v->root.path;
+	for (size_t i = 0; i < v->nr_roots; i++)
+		if (X509_cmp(v->roots[i].cert, cert) == 0)
+			return v->roots[i].path;
 	return SYSTEM_STORE;
 }
 
 static const char *trust_source(const struct hkd_verifier *v)
 {
-	return v->root.cert ? v->root.path : "system CA store";
+	return v->nr_roots ? v->roots[0].path : "system CA store";
 }
 
 static int add_known_cert(struct hkd_verifier *v, X509 *cert, const char *path, struct errinfo *err)
@@ -140,33 +142,51 @@ static int load_crl_files(struct hkd_verifier *v, const struct hkd_verify_opts *
 	return 0;
 }
 
+static int add_root(struct hkd_verifier *v, X509 *root, const char *path, struct errinfo *err)
+{
+	struct known_cert *roots = realloc(v->roots, (v->nr_roots + 1) * sizeof(*roots));
+
+	if (!roots)
+		return err_set(err, -ENOMEM, "%s: out of memory", path);
+	v->roots = roots;
+	roots[v->nr_roots].path = strdup(path);
+	if (!roots[v->nr_roots].path || !X509_STORE_add_cert(v->store, root) ||
+	    !X509_up_ref(root)) {
+		free(roots[v->nr_roots].path);
+		return err_set_ssl(err, -ENOMEM, "%s: cannot add the root CA", path);
+	}
+	roots[v->nr_roots++].cert = root;
+	return 0;
+}
+
 /*
- * One self-signed root CA, never a bundle: a second certificate hidden in the
- * file would silently become a trust anchor too.
+ * A bundle, as IBM's tool takes one (it reads its first certificate): every
+ * self-signed certificate in it is a trust anchor, any other one only helps
+ * to build chains, as a -C certificate does, so no intermediate that found
+ * its way into the file can become an anchor. Its CRLs go into the pool.
  */
 static int load_root_ca(struct hkd_verifier *v, const char *path, struct errinfo *err)
 {
 	_cleanup_(x509_stack_freep) STACK_OF(X509) *certs = NULL;
 	_cleanup_(x509_crl_stack_freep) STACK_OF(X509_CRL) *crls = NULL;
-	X509 *root;
 	int rc;
 
 	rc = pki_load_bundle(path, &certs, &crls, err);
 	if (rc)
 		return err_prefix(err, rc, "--root-ca");
-	if (sk_X509_num(certs) != 1)
-		return err_set(err, -EINVAL,
-			       "%s: holds %d certificates, --root-ca takes exactly one", path,
-			       sk_X509_num(certs));
-	root = sk_X509_value(certs, 0);
-	if (X509_self_signed(root, 1) != 1) {
+	for (int i = 0; i < sk_X509_num(certs); i++) {
+		X509 *cert = sk_X509_value(certs, i);
+
+		if (X509_self_signed(cert, 1) == 1)
+			rc = add_root(v, cert, path, err);
+		else
+			rc = add_known_cert(v, cert, path, err);
 		ERR_clear_error();
-		return err_set(err, -EINVAL, "%s: not a self-signed root CA", path);
+		if (rc)
+			return rc;
 	}
-	v->root.path = strdup(path);
-	if (!v->root.path || !X509_STORE_add_cert(v->store, root))
-		return err_set_ssl(err, -ENOMEM, "%s: cannot add the root CA", path);
-	v->root.cert = sk_X509_shift(certs);
+	if (!v->nr_roots)
+		return err_set(err, -EINVAL, "%s: holds no self-signed root CA", path);
 	return crl_pool_add(&v->crls, crls, path, err);
 }
 
@@ -330,8 +350,9 @@ static const char *issuer_namesake_file(const struct hkd_verifier *v, X509 *cert
 		if (X509_cmp(v->certs[i].cert, cert) != 0 &&
 		    x509_name_equal_unordered(X509_get_subject_name(v->certs[i].cert), issuer))
 			return v->certs[i].path;
-	if (v->root.cert && x509_name_equal_unordered(X509_get_subject_name(v->root.cert), issuer))
-		return v->root.path;
+	for (size_t i = 0; i < v->nr_roots; i++)
+		if (x509_name_equal_unordered(X509_get_subject_name(v->roots[i].cert), issuer))
+			return v->roots[i].path;
 	return NULL;
 }
 
@@ -624,8 +645,11 @@ void hkd_verifier_free(struct hkd_verifier *v)
 	free(v->signers);
 	if (v->untrusted)
 		sk_X509_pop_free(v->untrusted, X509_free);
-	X509_free(v->root.cert);
-	free(v->root.path);
+	for (size_t i = 0; i < v->nr_roots; i++) {
+		X509_free(v->roots[i].cert);
+		free(v->roots[i].path);
+	}
+	free(v->roots);
 	X509_STORE_free(v->store);
 	crl_pool_done(&v->crls);
 	crl_fetcher_free(v->fetcher);
