@@ -23,6 +23,8 @@ struct buf {
 
 static void put(struct buf *b, const void *p, size_t len)
 {
+	if (!len) /* an empty file's data: memcpy may not be handed NULL */
+		return;
 	b->data = realloc(b->data, b->len + len);
 	memcpy(b->data + b->len, p, len);
 	b->len += len;
@@ -268,6 +270,7 @@ int main(void)
 			 lzma_at, b.len - lzma_at);
 		test_good("gzip members, zstd, xz and lzma parts", &b, want);
 
+		free(bad.data);
 		bad = (struct buf){ malloc(b.len), b.len };
 		memcpy(bad.data, b.data, b.len);
 		bad.data[zstd_at + (xz_at - zstd_at) / 2] ^= 0xff;
@@ -296,5 +299,9 @@ int main(void)
 	put_zeros(&b, 1000);
 	test_good("a filesystem image passes unchecked", &b,
 		  "unknown at 0 (1011 bytes, no known format, not checked)");
+	free(bad.data);
+	free(b.data);
+	free(early.data);
+	free(main_cpio.data);
 	return done_testing();
 }
