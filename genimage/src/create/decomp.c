@@ -17,6 +17,9 @@
 /* Pieces handed to libraries with 32-bit counters. */
 #define PIECE_MAX (1u << 30)
 
+/* The most memory an xz or lzma part may need to be checked. */
+#define DECOMP_LZMA_MEMLIMIT (256ull << 20)
+
 struct decomp {
 	enum decomp_format format;
 	enum decomp_inflater inflater;
@@ -70,9 +73,14 @@ int decomp_reset(struct decomp *d)
 		return 0;
 	case DECOMP_XZ:
 	case DECOMP_LZMA:
-		/* lzma_*_decoder() reuses the allocations of a stream it set up before. */
-		if ((d->format == DECOMP_XZ ? lzma_stream_decoder(&d->ls, UINT64_MAX, 0) :
-					      lzma_alone_decoder(&d->ls, UINT64_MAX)) != LZMA_OK)
+		/*
+		 * lzma_*_decoder() reuses the allocations of a stream it set up
+		 * before. The header names the dictionary size, up to 4 GiB, so
+		 * cap what a part may make us allocate (xz -9e needs 65 MiB).
+		 */
+		if ((d->format == DECOMP_XZ ?
+			     lzma_stream_decoder(&d->ls, DECOMP_LZMA_MEMLIMIT, 0) :
+			     lzma_alone_decoder(&d->ls, DECOMP_LZMA_MEMLIMIT)) != LZMA_OK)
 			return -ENOMEM;
 		d->lzma_ready = true;
 		return 0;
@@ -225,6 +233,8 @@ static const char *lzma_reason(lzma_ret rc)
 		return "unsupported options";
 	case LZMA_MEM_ERROR:
 		return "out of memory";
+	case LZMA_MEMLIMIT_ERROR:
+		return "its dictionary needs more than 256 MiB to decompress";
 	case LZMA_BUF_ERROR:
 		return "compressed data is truncated or corrupt";
 	default:
