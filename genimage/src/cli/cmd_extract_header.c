@@ -118,8 +118,9 @@ static int parse(int argc, char **argv, bool pvextract, struct extract_opts *o, 
 	return 0;
 }
 
-static int extract(const struct extract_opts *o, const struct image_view *v, struct errinfo *err)
+static int extract(const struct image_view *v, void *ctx, struct errinfo *err)
 {
+	const struct extract_opts *o = ctx;
 	struct outfile out = { .fd = -1 };
 	struct se_hdr *hdr = calloc(1, sizeof(*hdr));
 	size_t size;
@@ -155,7 +156,6 @@ int cmd_extract_header(int argc, char **argv)
 {
 	bool pvextract = cli_invoked_as("pvextract-hdr");
 	struct errinfo err = { "" };
-	struct image_view *view;
 	struct extract_opts opts;
 	int rc;
 
@@ -170,17 +170,7 @@ int cmd_extract_header(int argc, char **argv)
 		usage(stdout, pvextract);
 		return EXIT_OK;
 	}
-	view = calloc(1, sizeof(*view));
-	if (!view) {
-		log_error("out of memory");
-		return EXIT_ERROR;
-	}
-	rc = image_open(opts.image, view, &err);
-	if (!rc) {
-		rc = extract(&opts, view, &err);
-		image_close(view);
-	}
-	free(view);
+	rc = image_with_view(opts.image, extract, &opts, &err);
 	if (rc) {
 		log_error("%s", err.msg);
 		return EXIT_ERROR;

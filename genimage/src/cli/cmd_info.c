@@ -213,8 +213,9 @@ static int open_header(const struct info_opts *o, const struct image_view *v, st
 	return 0;
 }
 
-static int show(const struct info_opts *o, const struct image_view *v, struct errinfo *err)
+static int show(const struct image_view *v, void *ctx, struct errinfo *err)
 {
+	const struct info_opts *o = ctx;
 	enum info_format format = resolve_format(o->format);
 	struct describe_info_opts d = {
 		.trust = DESCRIBE_UNVERIFIED,
@@ -263,7 +264,6 @@ static int show(const struct info_opts *o, const struct image_view *v, struct er
 int cmd_info(int argc, char **argv)
 {
 	struct errinfo err = { "" };
-	struct image_view *view;
 	struct info_opts opts;
 	int rc;
 
@@ -279,17 +279,7 @@ int cmd_info(int argc, char **argv)
 	}
 	if (opts.print_schema)
 		return print_schema(opts.print_schema);
-	view = calloc(1, sizeof(*view));
-	if (!view) {
-		log_error("out of memory");
-		return EXIT_ERROR;
-	}
-	rc = image_open(opts.image, view, &err);
-	if (!rc) {
-		rc = show(&opts, view, &err);
-		image_close(view);
-	}
-	free(view);
+	rc = image_with_view(opts.image, show, &opts, &err);
 	if (rc) {
 		log_error("%s", err.msg);
 		return EXIT_ERROR;

@@ -192,8 +192,9 @@ static void print_verdict_text(const struct image_cmd_opts *o, const struct imag
 	describe_image_text(stdout, v, &res->hdr);
 }
 
-static int run_verify(struct image_cmd_opts *o, struct image_view *v, struct errinfo *err)
+static int run_verify(const struct image_view *v, void *ctx, struct errinfo *err)
 {
+	struct image_cmd_opts *o = ctx;
 	EVP_PKEY *keys[MAX_HOST_KEYS] = { 0 };
 	struct uv_result *res;
 	int rc;
@@ -243,7 +244,6 @@ static int image_command(int argc, char **argv, enum image_cmd cmd)
 {
 	struct image_cmd_opts opts;
 	struct errinfo err = { "" };
-	struct image_view *view;
 	int rc;
 
 	rc = parse(argc, argv, cmd, &opts, &err);
@@ -256,17 +256,7 @@ static int image_command(int argc, char **argv, enum image_cmd cmd)
 		usage(stdout, cmd);
 		return EXIT_OK;
 	}
-	view = calloc(1, sizeof(*view));
-	if (!view) {
-		log_error("out of memory");
-		return EXIT_ERROR;
-	}
-	rc = image_open(opts.image, view, &err);
-	if (!rc) {
-		rc = run_verify(&opts, view, &err);
-		image_close(view);
-	}
-	free(view);
+	rc = image_with_view(opts.image, run_verify, &opts, &err);
 	if (rc) {
 		if (opts.json && !opts.json_printed)
 			print_error_json(&opts, err.msg);

@@ -2,6 +2,7 @@
 #include "inspect/image_read.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -207,4 +208,23 @@ void image_close(struct image_view *v)
 	if (v->fd >= 0)
 		close(v->fd);
 	v->fd = -1;
+}
+
+int image_with_view(const char *path,
+		    int (*fn)(const struct image_view *view, void *ctx, struct errinfo *err),
+		    void *ctx, struct errinfo *err)
+{
+	/* A view is large (it holds the whole IPIB table): not on the stack. */
+	struct image_view *view = calloc(1, sizeof(*view));
+	int rc;
+
+	if (!view)
+		return err_set(err, -ENOMEM, "out of memory");
+	rc = image_open(path, view, err);
+	if (!rc) {
+		rc = fn(view, ctx, err);
+		image_close(view);
+	}
+	free(view);
+	return rc;
 }

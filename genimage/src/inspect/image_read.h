@@ -51,4 +51,13 @@ int image_check_stage_a_params(const struct image_view *view, struct errinfo *er
 
 void image_close(struct image_view *view);
 
+/*
+ * What every command that reads one image does: open @path into a view of
+ * its own, run @fn on it with @ctx, close it again. Returns what
+ * image_open() or @fn returned.
+ */
+int image_with_view(const char *path,
+		    int (*fn)(const struct image_view *view, void *ctx, struct errinfo *err),
+		    void *ctx, struct errinfo *err);
+
 #endif /* SEGEN_IMAGE_READ_H */
