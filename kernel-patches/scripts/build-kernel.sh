@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Build the issue-5 test kernel: unpack Debian's linux-source-6.1, apply the
-# series, configure tinyconfig + config/guest.config, build with at most two
-# jobs. Everything lives under $CACHE_DIR/kernel/<key>, where the key is a
+# Build the test kernel of one series (KERNEL_SERIES, default 6.1, a folder
+# of kernel-patches/ holding `series` and its patches): unpack Debian's
+# linux-source-<series>, apply the series, configure tinyconfig +
+# config/guest.config, build with at most two jobs. Everything lives under
+# $CACHE_DIR/kernel/<series>/<key>, where the key is a
 # hash of the series, the patches, the config fragment and the source
 # tarball, so a rerun with nothing changed does no work and a change starts
 # from a fresh tree. Prints the build directory (holding vmlinux and
@@ -10,19 +12,22 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-cache=${CACHE_DIR:?CACHE_DIR must be set}/kernel
-tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+version=${KERNEL_SERIES:-6.1}
+patches=$here/$version
+[ -f "$patches/series" ] || { echo "build-kernel: no series $patches/series" >&2; exit 1; }
+cache=${CACHE_DIR:?CACHE_DIR must be set}/kernel/$version
+tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-$version.tar.xz}
 cross=${CROSS_COMPILE:-s390x-linux-gnu-}
 jobs=${KERNEL_JOBS:-2}
 [ "$jobs" -le 2 ] || jobs=2
 
-[ -r "$tarball" ] || { echo "build-kernel: $tarball missing (install linux-source-6.1)" >&2; exit 1; }
+[ -r "$tarball" ] || { echo "build-kernel: $tarball missing (install linux-source-$version)" >&2; exit 1; }
 
 key=$({
-	cat "$here/series"
+	cat "$patches/series"
 	while read -r p; do
-		[ -n "$p" ] && cat "$here/$p"
-	done <"$here/series"
+		[ -n "$p" ] && cat "$patches/$p"
+	done <"$patches/series"
 	cat "$here/config/guest.config"
 	stat -c '%s %Y' "$tarball"
 	echo "$cross"
@@ -51,8 +56,8 @@ if [ ! -f "$work/patched" ]; then
 	while read -r p; do
 		[ -n "$p" ] || continue
 		echo "build-kernel: applying $p" >&2
-		patch -d "$src" -p1 --batch --forward --quiet <"$here/$p"
-	done <"$here/series"
+		patch -d "$src" -p1 --batch --forward --quiet <"$patches/$p"
+	done <"$patches/series"
 	touch "$work/patched"
 fi
 

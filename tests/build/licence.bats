@@ -45,7 +45,7 @@ not_source() {
 
 @test "every file a patch adds to Linux carries the kernel's GPL-2.0 SPDX line" {
 	local p added tagged
-	for p in "$REPO"/kernel-patches/*.patch; do
+	for p in "$REPO"/kernel-patches/*/*.patch; do
 		added=$(grep -c '^--- /dev/null$' "$p" || true)
 		tagged=$(grep -c -E '^\+(//|/\*|#) SPDX-License-Identifier: GPL-2\.0' "$p" || true)
 		[ "$added" -eq "$tagged" ] || { echo "$p: $added new files, $tagged SPDX lines" >&2; return 1; }
@@ -56,7 +56,7 @@ not_source() {
 @test "debian/copyright covers both licences and the test assets' own" {
 	local c="$REPO/debian/copyright"
 	grep -qx 'Files: \*' "$c"
-	grep -qx 'Files: kernel-patches/\*.patch' "$c"
+	grep -qx 'Files: kernel-patches/\*/\*.patch' "$c"
 	grep -qx 'License: GPL-2' "$c"
 	grep -qx 'License: Expat' "$c"
 	grep -qx 'Files: tests/vectors/s390-tools-assets/\*' "$c"
