@@ -148,16 +148,16 @@ tests/cli/hkd.bats for the CRL message):
 | an IPIB header length larger than the header was accepted | rc 0x10a rrc 0x31, as the UV |
 | the IPIB's block length, which no hypervisor reads, was checked | accepted, as a host does |
 | a CRL partitioned to another distribution point: "no CRL found from its issuer" | "CRL ... covers another distribution point of ..., not this certificate's" |
+| a damaged stage-a parameter magic passed \`verify\` (taken for an IBM image) | refused with 0xa010 when the stage-a code is segen's |
+| damaged metadata at 0xC000 was refused, though stage-a never reads it | accepted: the header and the IPIB are found through stage-a's parameters |
+| \`verify\` named wait codes stage-a does not stop with (0xa040 for an IPIB address that is aligned but holds no IPIB) | stage-a's checks in its order; tests/e2e boots 12 damaged images and compares the code \`verify\` names with the one stage-a stops in |
 
 ## Not covered
 
-- **Found, not fixed:** an image whose stage-a parameter magic (0x11000) was
-  changed passes \`verify\`, which then takes it for an image of IBM's tools
-  (whose stage-a has no parameters); segen's stage-a would stop it in a wait.
-  The tamper sweep lists these changes as accepted, marked as a known gap.
-- The image metadata at 0xC000 is not read at boot, but \`verify\` finds the
-  header and the IPIB through it: a changed metadata is refused although a
-  host would boot the image.
+- \`verify\` knows segen's stage-a by its code (this segen's own build): an
+  image whose stage-a comes from another segen version and whose parameter
+  magic was damaged is taken for one of IBM's, which need no parameters, and
+  passes, although its stage-a would stop with 0xa010.
 - SIGKILL (and power loss) on a file system without O_TMPFILE can still leave a
   hidden temporary next to the output.
 - Kernel core dumps are tested where \`core_pattern\` writes a file into the

@@ -35,31 +35,66 @@ put_be64() {
 }
 
 @test "verify refuses stage-a parameters naming another IPIB address" {
+	# A page inside a component: no PV IPIB there, so stage-a stops at the IPIB check.
 	put_be64 0x11020 $((IPIB - 4096))
 	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
-	refused_with "stage-a parameters name the IPIB at $(printf '0x%x' $((IPIB - 4096))) (232 bytes), the image has it at $IPIB (232 bytes) (stage-a would stop with 0xa040)"
+	refused_with "stage-a parameters name an IPIB at $(printf '0x%x' $((IPIB - 4096))) of 232 bytes for the SE header at 0x14000 (640 bytes); there: type "
+	[[ "$output" == *"(stage-a would stop with 0xa050)" ]]
+}
+
+@test "verify refuses an unaligned IPIB address and one inside stage-a" {
+	put_be64 0x11020 $((IPIB + 8))
+	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
+	refused_with "stage-a parameters put the IPIB at $(printf '0x%x' $((IPIB + 8))), not page aligned (stage-a would stop with 0xa040)"
+	put_be64 0x11020 0x2000
+	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
+	refused_with "stage-a parameters put the IPIB at 0x2000, inside stage-a (stage-a would stop with 0xa040)"
 }
 
 @test "verify refuses stage-a parameters naming another IPIB length" {
 	write_bytes "$IMG" 0x1100c '\x00\x00\x00\xd0'
 	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
-	refused_with "the IPIB at $IPIB (208 bytes), the image has it at $IPIB (232 bytes) (stage-a would stop with 0xa050)"
+	refused_with "stage-a parameters name an IPIB at $IPIB of 208 bytes for the SE header at 0x14000 (640 bytes); there: type 5, 232 bytes, SE header 0x14000 (640 bytes) (stage-a would stop with 0xa050)"
 }
 
 @test "verify refuses stage-a parameters naming another SE header size" {
 	put_be64 0x11018 0x2d0
 	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
-	refused_with "stage-a parameters name the SE header at 0x14000 (720 bytes), the image has it at 0x14000 (640 bytes) (stage-a would stop with 0xa030)"
+	refused_with "stage-a parameters name the SE header at 0x14000 with 720 bytes; it has 640 (stage-a would stop with 0xa030)"
 }
 
 @test "verify refuses stage-a parameters naming another SE header address" {
 	put_be64 0x11010 0x15000
 	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
-	refused_with "the SE header at 0x15000 (640 bytes), the image has it at 0x14000"
+	refused_with "stage-a parameters name the SE header at 0x15000, where there is none (the image has it at 0x14000) (stage-a would stop with 0xa030)"
+	put_be64 0x11010 0x10000
+	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
+	refused_with "stage-a parameters put the SE header at 0x10000, inside stage-a (stage-a would stop with 0xa030)"
 }
 
 @test "verify refuses stage-a parameters of another version" {
 	write_bytes "$IMG" 0x11008 '\x00\x00\x00\x02'
 	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
 	refused_with "stage-a parameters at 0x11000: version 2, this segen writes version 1 with reserved fields 0 (stage-a would stop with 0xa020)"
+}
+
+@test "verify refuses segen's stage-a without its parameter magic" {
+	write_bytes "$IMG" 0x11007 'X'
+	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
+	refused_with "segen's stage-a, but no \"SeStageA\" parameters at 0x11000 (stage-a would stop with 0xa010)"
+}
+
+@test "verify takes a stage-a that is not segen's, without parameters, for IBM's" {
+	write_bytes "$IMG" 0x11007 'X'
+	write_bytes "$IMG" 0x11040 '\x07\x07'
+	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
+	[ "$status" -eq 0 ]
+}
+
+@test "verify accepts damaged metadata at 0xC000: stage-a never reads it" {
+	write_bytes "$IMG" 0xc000 '\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00'
+	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
+	[ "$status" -eq 0 ]
+	run "$SEGEN" info "$IMG"
+	[ "$status" -eq 0 ]
 }

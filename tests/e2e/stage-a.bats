@@ -107,3 +107,52 @@ boot_image() { # boot_image IMAGE: console in $T/console, QEMU log in $T/qemu.lo
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"the guest stopped in a disabled wait, PSW 0002000180000000 b0c0: kernel: program check before the kernel set up its own handler"* ]]
 }
+
+# put_be IMAGE OFFSET BYTES VALUE: a big-endian field of BYTES bytes
+put_be() {
+	local i bytes=""
+	for ((i = $3 - 1; i >= 0; i--)); do
+		bytes+=$(printf '\\x%02x' $((($4 >> (8 * i)) & 255)))
+	done
+	printf "$bytes" | dd of="$1" bs=1 seek=$(($2)) conv=notrunc status=none
+}
+
+@test "verify's model of stage-a names the wait code stage-a really stops with" {
+	run "$SEGEN" create -i "$VEC/inputs/kernel.bin" -r "$VEC/inputs/initrd.bin" \
+		-k "$VEC/keys/host1.crt" --no-verify -o "$T/good"
+	[ "$status" -eq 0 ]
+	local ipib=$(($(stat -c %s "$T/good") - 4096)) checked=0
+	# name offset bytes value: one damage each; "-" keeps the image as it is
+	while read -r name off bytes value; do
+		cp "$T/good" "$T/img"
+		[ "$name" = untouched ] || put_be "$T/img" "$off" "$bytes" "$value"
+		run "$SEGEN" verify "$T/img" --host-key "$VEC/keys/host1.pem"
+		if [ "$status" -eq 0 ]; then
+			want=a070 # no Secure Execution under TCG: the first stop after the checks
+		else
+			want=$(sed -n 's/.*(stage-a would stop with 0x\([0-9a-f]*\))$/\1/p' <<<"$output")
+		fi
+		echo "$name: verify says ${want:-nothing}: $output"
+		[ -n "$want" ]
+		boot_image "$T/img" </dev/null
+		grep -q "PSW: 0x0002000180000000 0x000000000000$want" "$T/qemu.log" || {
+			echo "$name: stage-a stopped with $(grep -o 'PSW: 0x0002000180000000 0x[0-9a-f]*' "$T/qemu.log" | tail -1)"
+			return 1
+		}
+		checked=$((checked + 1))
+	done <<EOT
+untouched - - -
+metadata-zeroed 0xc000 8 0
+magic 0x11007 1 0x58
+version 0x11008 4 2
+reserved 0x11038 8 1
+hdr-inside-stage-a 0x11010 8 0x10000
+hdr-elsewhere 0x11010 8 0x15000
+hdr-size 0x11018 8 0x2d0
+ipib-unaligned 0x11020 8 $((ipib + 8))
+ipib-inside-stage-a 0x11020 8 0x2000
+ipib-elsewhere 0x11020 8 $((ipib - 4096))
+ipib-size 0x1100c 4 208
+EOT
+	[ "$checked" -eq 12 ]
+}

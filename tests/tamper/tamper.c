@@ -28,6 +28,7 @@
 #include "base/util.h"
 #include "crypto/comp.h"
 #include "format/layout.h"
+#include "format/stub_blobs.h"
 #include "inspect/image_read.h"
 #include "inspect/uv.h"
 #include "pki/hostkey.h"
@@ -61,6 +62,7 @@ static uint64_t image_size;
 static int image_fd = -1;
 static char image_path[64];
 static EVP_PKEY *host_key;
+static struct stub_blobs blobs; /* segen's own stage-a, as `segen verify` knows it */
 static struct uv_result *res;
 
 /* The memfd holds the variant: byte @off changed, or the image cut to @size. */
@@ -94,7 +96,7 @@ static void run_verify(struct outcome *out)
 	rc = image_open(image_path, v, &err);
 	if (!rc) {
 		/* As segen verify: stage-a's parameters first, then the UV's work. */
-		rc = image_check_stage_a_params(v, &err);
+		rc = image_check_stage_a_params(v, blobs.stage_a, blobs.stage_a_size, &err);
 		if (!rc) {
 			rc = uv_verify(v, &host_key, 1, NULL, res, &err);
 			if (rc == -EBADMSG)
@@ -274,7 +276,7 @@ int main(int argc, char **argv)
 	}
 	res = calloc(1, sizeof(*res));
 	if (!v || !res || file_read_all(argv[1], 64u << 20, &image, &len, &err) ||
-	    hostkey_load_private(argv[2], &host_key, &err)) {
+	    hostkey_load_private(argv[2], &host_key, &err) || stub_blobs_load(NULL, &blobs, &err)) {
 		printf("Bail out! %s\n", err.msg);
 		return 1;
 	}
@@ -310,14 +312,13 @@ int main(int argc, char **argv)
 		"addresses, sizes and tweaks; flags, block length, loadparm and versions are "
 		"never read");
 	REGION_EVERY_BIT("image metadata", STUB_IMAGE_METADATA_ADDR,
-			 STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_SIZE, 1, REFUSE,
-			 "not read at boot, but verify (like pvimg info) finds the header and the "
-			 "IPIB through it: refused, although a host would boot the image");
+			 STUB_IMAGE_METADATA_ADDR + STUB_IMAGE_METADATA_SIZE, 1, ACCEPT,
+			 "for tools only: stage-a finds the header and the IPIB through its own "
+			 "parameters, and so does verify when they lead to both");
 	REGION_EVERY_BIT("stage-a parameters: magic", STUB_STAGE_A_PARAMS_ADDR,
-			 STUB_STAGE_A_PARAMS_ADDR + 8, 1, ACCEPT,
-			 "KNOWN GAP: without the magic verify takes the image for one of IBM's "
-			 "tools, whose stage-a has no parameters, while segen's stage-a would stop "
-			 "with its bad-parameters wait code");
+			 STUB_STAGE_A_PARAMS_ADDR + 8, 1, REFUSE,
+			 "segen's stage-a stops without its parameter block (0xa010); verify knows "
+			 "segen's stage-a code and refuses, where IBM's loaders need no block");
 	REGION_EVERY_BIT("stage-a parameters: the rest", STUB_STAGE_A_PARAMS_ADDR + 8,
 			 STUB_STAGE_A_PARAMS_ADDR + STUB_STAGE_A_PARAMS_SIZE, 1, REFUSE,
 			 "stage-a checks them against the header and the IPIB and stops in a wait "

@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "base/outfile.h"
 #include "inspect/unpack.h"
+#include "format/stub_blobs.h"
 #include "inspect/uv.h"
 
 #define MAX_HOST_KEYS 16
@@ -201,7 +202,11 @@ static int run_verify(const struct image_view *v, void *ctx, struct errinfo *err
 
 	/* Stage-a runs first: an image it would stop is refused before any key is used. */
 	if (o->cmd == CMD_VERIFY) {
-		rc = image_check_stage_a_params(v, err);
+		struct stub_blobs blobs;
+
+		/* This segen's own stage-a tells its images from IBM's without the block. */
+		rc = stub_blobs_load(NULL, &blobs, err);
+		rc = rc ?: image_check_stage_a_params(v, blobs.stage_a, blobs.stage_a_size, err);
 		if (rc)
 			return rc;
 	}

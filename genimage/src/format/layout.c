@@ -9,17 +9,6 @@
 #include "stub-abi.h"
 #include "base/util.h"
 
-/* IPIB offsets (big-endian), docs/format.md. */
-#define IPIB_OFF_LEN 0x00
-#define IPIB_OFF_VERSION 0x07
-#define IPIB_OFF_BLOCK_LEN 0x08
-#define IPIB_OFF_PBT 0x0c
-#define IPIB_OFF_PV_VERSION 0x6f
-#define IPIB_OFF_NR_COMPS 0x74
-#define IPIB_OFF_HDR_ADDR 0x78
-#define IPIB_OFF_HDR_LEN 0x80
-#define IPIB_OFF_COMPS 0x88
-
 _Static_assert(IPIB_OFF_COMPS == IPIB_FIXED_SIZE, "IPIB component table");
 
 int layout_plan(uint64_t stage_a_size, uint64_t hdr_size, const struct layout_component *comps,

@@ -31,6 +31,19 @@
 #define IPIB_MIN_SIZE 148u /* what the hypervisor accepts at least */
 #define IPIB_MAX_SIZE 4096u
 #define IPIB_HDR_MAX_SIZE 8192u /* two pages: QEMU's and KVM's limit */
+/* Stage-a wants the fixed part and at least one component entry. */
+#define IPIB_STAGE_A_MIN_SIZE (IPIB_FIXED_SIZE + IPIB_COMP_SIZE)
+
+/* IPIB offsets (big-endian), docs/format.md. */
+#define IPIB_OFF_LEN 0x00
+#define IPIB_OFF_VERSION 0x07
+#define IPIB_OFF_BLOCK_LEN 0x08
+#define IPIB_OFF_PBT 0x0c
+#define IPIB_OFF_PV_VERSION 0x6f
+#define IPIB_OFF_NR_COMPS 0x74
+#define IPIB_OFF_HDR_ADDR 0x78
+#define IPIB_OFF_HDR_LEN 0x80
+#define IPIB_OFF_COMPS 0x88
 
 /*
  * The highest guest address an image may reach. Nothing on the boot path stops

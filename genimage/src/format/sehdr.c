@@ -10,7 +10,7 @@
 /* Offsets of the on-disk header, docs/format.md. */
 #define OFF_MAGIC 0x000
 #define OFF_VERSION 0x008
-#define OFF_SIZE 0x00c
+#define OFF_SIZE SE_HDR_OFF_SIZE
 #define OFF_IV 0x010
 #define OFF_NKS 0x020
 #define OFF_SEA 0x028

@@ -17,6 +17,7 @@
 #include "crypto/keyslot.h"
 
 #define SE_HDR_MAGIC "IBMSecEx"
+#define SE_HDR_OFF_SIZE 0x00cu /* big-endian u32: the header's own length */
 #define SE_HDR_VERSION 0x00000100u
 #define SE_HDR_FIXED_SIZE 0x1a0u /* up to the first key slot */
 #define SE_HDR_ENCRYPTED_SIZE 128u

@@ -2,6 +2,8 @@
 #include "inspect/image_read.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,21 +65,49 @@ static int scan_ipib(struct image_view *v, uint64_t *ret_addr)
 	return -ENOENT;
 }
 
+/*
+ * Whether segen's stage-a parameters lead to an SE header and a PV IPIB: then
+ * they are what the boot uses, and the metadata at 0xC000 (for tools only) is
+ * not consulted. Parameters that lead nowhere leave the image to the metadata,
+ * so `info` still describes it; `verify` refuses it in
+ * image_check_stage_a_params(), as stage-a would.
+ */
+static bool stage_a_params_locate(struct image_view *v)
+{
+	const struct stage_a_params_info *p = &v->stage_a;
+	uint8_t magic[8], pbt;
+
+	if (!v->has_stage_a_params || p->hdr_addr >= v->size || p->ipib_addr >= v->size ||
+	    fd_pread_full(v->fd, magic, sizeof(magic), p->hdr_addr) ||
+	    memcmp(magic, SE_HDR_MAGIC, sizeof(magic)) ||
+	    fd_pread_full(v->fd, &pbt, 1, p->ipib_addr + IPIB_OFF_PBT) || pbt != IPIB_PBT_PV)
+		return false;
+	v->hdr_addr = p->hdr_addr;
+	v->ipib_addr = p->ipib_addr;
+	return true;
+}
+
 static int locate(struct image_view *v, struct errinfo *err)
 {
 	uint8_t meta[STUB_IMAGE_METADATA_SIZE];
 	int rc;
 
 	if (v->size >= STUB_IMAGE_METADATA_ADDR + sizeof(meta)) {
+		uint64_t hdr_addr, ipib_addr;
+
 		rc = read_at(v, meta, sizeof(meta), STUB_IMAGE_METADATA_ADDR, err);
 		if (rc)
 			return rc;
-		rc = layout_parse_metadata(meta, sizeof(meta), &v->hdr_addr, &v->ipib_addr);
+		rc = layout_parse_metadata(meta, sizeof(meta), &hdr_addr, &ipib_addr);
+		v->has_metadata = rc == 0;
+		if (stage_a_params_locate(v))
+			return 0;
 		if (rc == -EPROTONOSUPPORT)
 			return err_set(err, rc, "%s: image metadata of an unknown version",
 				       v->path);
 		if (!rc) {
-			v->has_metadata = true;
+			v->hdr_addr = hdr_addr;
+			v->ipib_addr = ipib_addr;
 			return 0;
 		}
 	}
@@ -103,35 +133,117 @@ static int read_stage_a_params(struct image_view *v, struct errinfo *err)
 	return 0;
 }
 
-int image_check_stage_a_params(const struct image_view *v, struct errinfo *err)
+/*
+ * Whether the image's stage-a code is @stage_a's: the blob is the image's
+ * first @size bytes, and from its code on nothing else is written there.
+ */
+static bool has_stage_a_code(const struct image_view *v, const uint8_t *stage_a, size_t size)
+{
+	uint8_t buf[4096];
+
+	if (!stage_a || size <= STUB_STAGE_A_CODE_ADDR || v->size < size)
+		return false;
+	for (size_t off = STUB_STAGE_A_CODE_ADDR; off < size; off += sizeof(buf)) {
+		size_t n = MIN(sizeof(buf), size - off);
+
+		if (fd_pread_full(v->fd, buf, n, off) || memcmp(buf, stage_a + off, n))
+			return false;
+	}
+	return true;
+}
+
+/* A big-endian field of @len bytes at @off, or false when the file ends first. */
+static bool read_be_at(const struct image_view *v, uint64_t off, size_t len, uint64_t *ret)
+{
+	uint8_t buf[8];
+	uint64_t val = 0;
+
+	if (off > v->size || len > v->size - off || fd_pread_full(v->fd, buf, len, off))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		val = val << 8 | buf[i];
+	*ret = val;
+	return true;
+}
+
+static int stage_a_stops(const struct image_view *v, unsigned int code, struct errinfo *err,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int stage_a_stops(const struct image_view *v, unsigned int code, struct errinfo *err,
+			 const char *fmt, ...)
+{
+	char why[ERRINFO_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return err_set(err, -EBADMSG, "%s: %s (stage-a would stop with 0x%x)", v->path, why, code);
+}
+
+/* Stage-a's checks (stub/stage-a/stage-a.c), in its order and with its wait codes. */
+int image_check_stage_a_params(const struct image_view *v, const uint8_t *stage_a,
+			       size_t stage_a_size, struct errinfo *err)
 {
 	const struct stage_a_params_info *p = &v->stage_a;
+	uint64_t hdr_size = 0, len = 0, pbt = 0, ipib_hdr_addr = 0, ipib_hdr_len = 0;
+	uint8_t magic[8];
 
-	if (!v->has_stage_a_params)
+	if (!v->has_stage_a_params) {
+		/* IBM's loaders have no parameter block; segen's stage-a needs one. */
+		if (has_stage_a_code(v, stage_a, stage_a_size))
+			return stage_a_stops(v, STUB_WAIT_A_BAD_PARAMS, err,
+					     "segen's stage-a, but no \"%s\" parameters at 0x%lx",
+					     STUB_STAGE_A_PARAMS_MAGIC, STUB_STAGE_A_PARAMS_ADDR);
 		return 0;
+	}
 	if (p->version != STUB_STAGE_A_PARAMS_VERSION || !p->reserved_zero)
-		return err_set(err, -EBADMSG,
-			       "%s: stage-a parameters at 0x%lx: version %u%s, this segen writes "
-			       "version %u with reserved fields 0 (stage-a would stop with 0x%x)",
-			       v->path, STUB_STAGE_A_PARAMS_ADDR, p->version,
-			       p->reserved_zero ? "" : " with non-zero reserved fields",
-			       STUB_STAGE_A_PARAMS_VERSION, STUB_WAIT_A_BAD_PARAMS_VERSION);
-	if (p->hdr_addr != v->hdr_addr || p->hdr_size != v->ipib.hdr_size)
-		return err_set(err, -EBADMSG,
-			       "%s: stage-a parameters name the SE header at 0x%llx (%llu bytes), "
-			       "the image has it at 0x%llx (%llu bytes) (stage-a would stop with "
-			       "0x%x)",
-			       v->path, (unsigned long long)p->hdr_addr,
-			       (unsigned long long)p->hdr_size, (unsigned long long)v->hdr_addr,
-			       (unsigned long long)v->ipib.hdr_size, STUB_WAIT_A_BAD_HEADER);
-	if (p->ipib_addr != v->ipib_addr || p->ipib_size != v->ipib.len)
-		return err_set(err, -EBADMSG,
-			       "%s: stage-a parameters name the IPIB at 0x%llx (%u bytes), the "
-			       "image has it at 0x%llx (%u bytes) (stage-a would stop with 0x%x)",
-			       v->path, (unsigned long long)p->ipib_addr, p->ipib_size,
-			       (unsigned long long)v->ipib_addr, v->ipib.len,
-			       p->ipib_addr != v->ipib_addr ? STUB_WAIT_A_BAD_IPIB_ADDR :
-							      STUB_WAIT_A_BAD_IPIB);
+		return stage_a_stops(v, STUB_WAIT_A_BAD_PARAMS_VERSION, err,
+				     "stage-a parameters at 0x%lx: version %u%s, this segen writes "
+				     "version %u with reserved fields 0",
+				     STUB_STAGE_A_PARAMS_ADDR, p->version,
+				     p->reserved_zero ? "" : " with non-zero reserved fields",
+				     STUB_STAGE_A_PARAMS_VERSION);
+	if (p->hdr_addr < STUB_SE_HEADER_MIN_ADDR)
+		return stage_a_stops(
+			v, STUB_WAIT_A_BAD_HEADER, err,
+			"stage-a parameters put the SE header at 0x%llx, inside stage-a",
+			(unsigned long long)p->hdr_addr);
+	if (p->hdr_addr > v->size || v->size - p->hdr_addr < sizeof(magic) ||
+	    fd_pread_full(v->fd, magic, sizeof(magic), p->hdr_addr) ||
+	    memcmp(magic, SE_HDR_MAGIC, sizeof(magic)))
+		return stage_a_stops(v, STUB_WAIT_A_BAD_HEADER, err,
+				     "stage-a parameters name the SE header at 0x%llx, where there "
+				     "is none (the image has it at 0x%llx)",
+				     (unsigned long long)p->hdr_addr,
+				     (unsigned long long)v->hdr_addr);
+	if (!read_be_at(v, p->hdr_addr + SE_HDR_OFF_SIZE, 4, &hdr_size) || hdr_size != p->hdr_size)
+		return stage_a_stops(v, STUB_WAIT_A_BAD_HEADER, err,
+				     "stage-a parameters name the SE header at 0x%llx with %llu "
+				     "bytes; it has %llu",
+				     (unsigned long long)p->hdr_addr,
+				     (unsigned long long)p->hdr_size, (unsigned long long)hdr_size);
+	if (!IS_ALIGNED(p->ipib_addr, SE_PAGE_SIZE) || p->ipib_addr < STUB_SE_HEADER_MIN_ADDR)
+		return stage_a_stops(v, STUB_WAIT_A_BAD_IPIB_ADDR, err,
+				     "stage-a parameters put the IPIB at 0x%llx, %s",
+				     (unsigned long long)p->ipib_addr,
+				     IS_ALIGNED(p->ipib_addr, SE_PAGE_SIZE) ? "inside stage-a" :
+									      "not page aligned");
+	if (!read_be_at(v, p->ipib_addr + IPIB_OFF_LEN, 4, &len) ||
+	    !read_be_at(v, p->ipib_addr + IPIB_OFF_PBT, 1, &pbt) ||
+	    !read_be_at(v, p->ipib_addr + IPIB_OFF_HDR_ADDR, 8, &ipib_hdr_addr) ||
+	    !read_be_at(v, p->ipib_addr + IPIB_OFF_HDR_LEN, 8, &ipib_hdr_len) ||
+	    pbt != IPIB_PBT_PV || len < IPIB_STAGE_A_MIN_SIZE || len > IPIB_MAX_SIZE ||
+	    len != p->ipib_size || ipib_hdr_addr != p->hdr_addr || ipib_hdr_len != p->hdr_size)
+		return stage_a_stops(
+			v, STUB_WAIT_A_BAD_IPIB, err,
+			"stage-a parameters name an IPIB at 0x%llx of %u bytes for the "
+			"SE header at 0x%llx (%llu bytes); there: type %llu, %llu bytes, "
+			"SE header 0x%llx (%llu bytes)",
+			(unsigned long long)p->ipib_addr, p->ipib_size,
+			(unsigned long long)p->hdr_addr, (unsigned long long)p->hdr_size,
+			(unsigned long long)pbt, (unsigned long long)len,
+			(unsigned long long)ipib_hdr_addr, (unsigned long long)ipib_hdr_len);
 	return 0;
 }
 
@@ -148,8 +260,8 @@ int image_open(const char *path, struct image_view *ret_view, struct errinfo *er
 	rc = file_open_regular(path, IMAGE_READ_MAX_SIZE, &v->fd, &v->size, err);
 	if (rc)
 		return rc;
-	rc = locate(v, err);
-	rc = rc ?: read_stage_a_params(v, err);
+	rc = read_stage_a_params(v, err);
+	rc = rc ?: locate(v, err);
 	if (rc)
 		goto fail;
 	if (!IS_ALIGNED(v->ipib_addr, SE_PAGE_SIZE)) {
@@ -169,7 +281,7 @@ int image_open(const char *path, struct image_view *ret_view, struct errinfo *er
 	if (rc)
 		goto fail;
 	/* The C layout left the header address 0 and the length at 4096 for stage-a to fix. */
-	v->legacy = !v->has_metadata && get_be64(ipib + 0x78) == 0;
+	v->legacy = !v->has_metadata && !v->has_stage_a_params && get_be64(ipib + 0x78) == 0;
 	rc = layout_parse_ipib(ipib, ipib_len, v->size, v->legacy, &v->ipib, err);
 	if (rc) {
 		err_prefix(err, rc, "%s", path);
@@ -177,8 +289,12 @@ int image_open(const char *path, struct image_view *ret_view, struct errinfo *er
 	}
 	if (!v->legacy && v->ipib.hdr_addr != v->hdr_addr) {
 		rc = err_set(err, -EBADMSG,
-			     "%s: IPIB names the SE header at 0x%llx, the metadata at 0x%llx", path,
-			     (unsigned long long)v->ipib.hdr_addr, (unsigned long long)v->hdr_addr);
+			     "%s: IPIB names the SE header at 0x%llx, the %s at 0x%llx", path,
+			     (unsigned long long)v->ipib.hdr_addr,
+			     v->hdr_addr == v->stage_a.hdr_addr && v->has_stage_a_params ?
+				     "stage-a parameters" :
+				     "metadata",
+			     (unsigned long long)v->hdr_addr);
 		goto fail;
 	}
 	v->hdr_len = (size_t)v->ipib.hdr_size;

@@ -42,12 +42,15 @@ struct image_view {
 int image_open(const char *path, struct image_view *ret_view, struct errinfo *err);
 
 /*
- * What stage-a will check at boot, before the hypervisor sees anything: its
- * parameters (version, reserved fields) name the SE header and the IPIB this
- * image carries, with their sizes. 0 for images without segen's stage-a
- * parameters (IBM's loaders); -EBADMSG with the reason in @err otherwise.
+ * What stage-a will check at boot, before the hypervisor sees anything, in its
+ * order: its parameters (version, reserved fields) name an SE header of the
+ * size they say and a PV IPIB for that header. An image without the parameter
+ * block passes (IBM's loaders have none) unless its stage-a code is
+ * @stage_a's (the blob of @stage_a_size bytes create puts at 0; NULL: no such check).
+ * -EBADMSG with the reason and stage-a's wait code in @err.
  */
-int image_check_stage_a_params(const struct image_view *view, struct errinfo *err);
+int image_check_stage_a_params(const struct image_view *view, const uint8_t *stage_a,
+			       size_t stage_a_size, struct errinfo *err);
 
 void image_close(struct image_view *view);
 
