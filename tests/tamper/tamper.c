@@ -20,6 +20,7 @@
  * expectation, reason (tab-separated), for docs/reliability.md.
  */
 #include <errno.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -33,14 +34,20 @@
 #include "inspect/uv.h"
 #include "pki/hostkey.h"
 #include "stub-abi.h"
+#include "stub-wait-codes.h"
 #include "tap.h"
 
 enum expect {
-	REFUSE,	    /* any refusal */
-	ACCEPT,	    /* must verify */
-	BY_IPIB,    /* decided per change by ipib_accepts() */
-	REFUSE_PLD, /* rc 0x102 rrc 0x1b */
+	REFUSE,		/* any refusal */
+	ACCEPT,		/* must verify */
+	BY_IPIB,	/* decided per change by ipib_accepts() */
+	REFUSE_PLD,	/* rc 0x102 rrc 0x1b */
+	REFUSE_CODE,	/* the region's rc, and its rrc unless that is ANY_RRC */
+	REFUSE_STAGE_A, /* before any key: the wait code stage-a would stop with */
+	BY_PCF,		/* a known flag: the GCM tag fails; an unknown one: rc 0x106 */
 };
+
+#define ANY_RRC 0xffffu
 
 struct region {
 	const char *name;
@@ -48,7 +55,9 @@ struct region {
 	uint64_t stride;     /* 1: every byte */
 	enum expect expect;
 	const char *why;
-	bool every_bit; /* all 8 bits of each byte, not one */
+	bool every_bit;		/* all 8 bits of each byte, not one */
+	uint16_t rc, rrc;	/* REFUSE_CODE */
+	unsigned int wait_code; /* REFUSE_STAGE_A */
 };
 
 struct outcome {
@@ -135,14 +144,64 @@ static const char *expect_name(enum expect e)
 		return "as the hypervisor decides";
 	case REFUSE_PLD:
 		return "refused, rc 0x102 rrc 0x1b";
+	case REFUSE_CODE:
+		return "refused with the region's rc/rrc";
+	case REFUSE_STAGE_A:
+		return "refused: stage-a's wait code";
+	case BY_PCF:
+		return "refused: rc 0x106 for an unknown flag";
 	}
 	return "?";
+}
+
+/* What @r expects, for the report: the code itself where there is one. */
+static const char *expected_text(const struct region *r, char *buf, size_t len)
+{
+	if (r->expect == REFUSE_CODE && r->rc == 0)
+		snprintf(buf, len, "refused, no documented code");
+	else if (r->expect == REFUSE_CODE && r->rrc == ANY_RRC)
+		snprintf(buf, len, "refused, rc 0x%x", r->rc);
+	else if (r->expect == REFUSE_CODE)
+		snprintf(buf, len, "refused, rc 0x%x rrc 0x%x", r->rc, r->rrc);
+	else if (r->expect == REFUSE_STAGE_A)
+		snprintf(buf, len, "refused, stage-a wait 0x%x", r->wait_code);
+	else
+		snprintf(buf, len, "%s", expect_name(r->expect));
+	return buf;
+}
+
+/* Whether a refusal is the one @r expects for flipping @flip at @off. */
+static bool refusal_matches(const struct region *r, const struct outcome *out, uint64_t off,
+			    uint8_t flip)
+{
+	char wait[64];
+
+	switch (r->expect) {
+	case REFUSE_PLD:
+		return out->rc == UV_RC_DIGEST && out->rrc == UV_RRC_PLD;
+	case REFUSE_CODE:
+		return out->rc == r->rc && (r->rrc == ANY_RRC || out->rrc == r->rrc);
+	case REFUSE_STAGE_A:
+		snprintf(wait, sizeof(wait), "(stage-a would stop with 0x%x)", r->wait_code);
+		return strstr(out->msg, wait) != NULL;
+	case BY_PCF: {
+		/* The PCF is big-endian at header offset 0x38: which bit did we flip? */
+		unsigned int bit = (unsigned int)(7 - (off - r->start)) * 8 +
+				   (unsigned int)__builtin_ctz(flip);
+
+		if ((UV_PCF_KNOWN >> bit) & 1)
+			return out->rc == 0 && strstr(out->msg, "GCM tag") != NULL;
+		return out->rc == UV_RC_PCF;
+	}
+	default:
+		return true;
+	}
 }
 
 static void sweep(const struct region *r, const struct image_view *orig, FILE *report)
 {
 	uint64_t changes = 0, refused = 0, accepted = 0, wrong = 0;
-	char first_wrong[ERRINFO_MAX + 64] = "";
+	char first_wrong[ERRINFO_MAX + 64] = "", expected[64];
 	uint64_t stride = r->stride;
 	const char *env = getenv("TAMPER_STRIDE");
 
@@ -175,8 +234,7 @@ static void sweep(const struct region *r, const struct image_view *orig, FILE *r
 			want_accept = false;
 		}
 		if (out.accepted != want_accept ||
-		    (r->expect == REFUSE_PLD &&
-		     (out.rc != UV_RC_DIGEST || out.rrc != UV_RRC_PLD))) {
+		    (!out.accepted && !refusal_matches(r, &out, off, flip))) {
 			if (!wrong++)
 				snprintf(first_wrong, sizeof(first_wrong),
 					 "offset 0x%llx bit %u: %s (rc 0x%x rrc 0x%x)",
@@ -188,14 +246,14 @@ static void sweep(const struct region *r, const struct image_view *orig, FILE *r
 	}
 	ok(wrong == 0, "%s: %llu changes, %llu refused, %llu accepted; expected %s", r->name,
 	   (unsigned long long)changes, (unsigned long long)refused, (unsigned long long)accepted,
-	   expect_name(r->expect));
+	   expected_text(r, expected, sizeof(expected)));
 	if (wrong)
 		printf("# %llu unexpected, first: %s\n", (unsigned long long)wrong, first_wrong);
 	if (report)
 		fprintf(report, "%s\t%llu\t%llu\t%llu\t%llu\t%s\t%s\n", r->name,
 			(unsigned long long)(r->end - r->start), (unsigned long long)changes,
 			(unsigned long long)refused, (unsigned long long)accepted,
-			expect_name(r->expect), r->why);
+			expected_text(r, expected, sizeof(expected)), r->why);
 }
 
 /* Truncations at every boundary: refused with a message that says so, or accepted. */
@@ -267,7 +325,7 @@ int main(int argc, char **argv)
 	FILE *report = NULL;
 	uint64_t hdr_end, ipib_end, hdr_page_end;
 	size_t nr_regions = 0;
-	struct region regions[32];
+	struct region regions[48];
 	size_t len;
 
 	if (argc < 3) {
@@ -301,11 +359,73 @@ int main(int argc, char **argv)
 	hdr_page_end = ALIGN_UP(hdr_end, (uint64_t)SE_PAGE_SIZE);
 	ipib_end = v->ipib_addr + v->ipib.len;
 
-#define REGION(...) (regions[nr_regions++] = (struct region){ __VA_ARGS__, false })
-#define REGION_EVERY_BIT(...) (regions[nr_regions++] = (struct region){ __VA_ARGS__, true })
-	REGION("SE header", v->hdr_addr, hdr_end, 1, REFUSE,
-	       "authenticated (AES-GCM) or checked before decryption; the host key hash "
-	       "selects the slot");
+#define REGION(...) (regions[nr_regions++] = (struct region){ __VA_ARGS__, false, 0, 0, 0 })
+#define REGION_EVERY_BIT(...) \
+	(regions[nr_regions++] = (struct region){ __VA_ARGS__, true, 0, 0, 0 })
+	/* The header field by field: where the UV documents a code, that code. */
+	if (v->hdr_len != SE_HDR_FIXED_SIZE + 80 + SE_HDR_ENCRYPTED_SIZE + 16) {
+		printf("Bail out! the sweep's header regions are for an image for one host\n");
+		return 1;
+	}
+#define HDR_CODE(name_, from, to, stride_, rc_, rrc_, why_)                      \
+	(regions[nr_regions++] = (struct region){ .name = (name_),               \
+						  .start = v->hdr_addr + (from), \
+						  .end = v->hdr_addr + (to),     \
+						  .stride = (stride_),           \
+						  .expect = REFUSE_CODE,         \
+						  .why = (why_),                 \
+						  .every_bit = true,             \
+						  .rc = (rc_),                   \
+						  .rrc = (rrc_) })
+	regions[nr_regions++] = (struct region){
+		.name = "SE header: magic and length",
+		.start = v->hdr_addr,
+		.end = v->hdr_addr + 0x08,
+		.stride = 1,
+		.expect = REFUSE_STAGE_A,
+		.why = "stage-a finds no header where its parameters point (0xa030)",
+		.every_bit = true,
+		.wait_code = STUB_WAIT_A_BAD_HEADER
+	};
+	HDR_CODE("SE header: version", 0x08, 0x0c, 1, UV_RC_HDR_VERSION, 0,
+		 "rc 0x104: header version not supported");
+	regions[nr_regions++] = (struct region){
+		.name = "SE header: length field",
+		.start = v->hdr_addr + 0x0c,
+		.end = v->hdr_addr + 0x10,
+		.stride = 1,
+		.expect = REFUSE_STAGE_A,
+		.why = "stage-a compares it with its parameters' header size (0xa030)",
+		.every_bit = true,
+		.wait_code = STUB_WAIT_A_BAD_HEADER
+	};
+	HDR_CODE("SE header: IV and reserved", 0x10, 0x20, 1, 0, 0,
+		 "no documented code: the GCM tag fails");
+	HDR_CODE("SE header: key-slot count", 0x20, 0x28, 1, 0x10a, ANY_RRC,
+		 "rc 0x10a: the length no longer fits the slots (rrc 0x31) or none (0x40)");
+	HDR_CODE("SE header: encrypted-area size", 0x28, 0x30, 1, 0x10a, 0x39, "rc 0x10a rrc 0x39");
+	HDR_CODE("SE header: page count", 0x30, 0x38, 1, 0, 0,
+		 "no documented code: authenticated data, the GCM tag fails");
+	regions[nr_regions++] = (struct region){
+		.name = "SE header: plaintext control flags",
+		.start = v->hdr_addr + 0x38,
+		.end = v->hdr_addr + 0x40,
+		.stride = 1,
+		.expect = BY_PCF,
+		.why = "an unknown flag: rc 0x106; a known one: authenticated, the GCM tag fails",
+		.every_bit = true
+	};
+	HDR_CODE("SE header: customer public key", 0x40, 0xe0, 3, UV_RC_KEY, UV_RRC_CUST_KEY,
+		 "rc 0x108 rrc 0x0b: no longer a P-521 point");
+	HDR_CODE("SE header: PLD, ALD, TLD", 0xe0, 0x1a0, 5, 0, 0,
+		 "no documented code: authenticated data, the GCM tag fails");
+	HDR_CODE("SE header: key slot host hash", 0x1a0, 0x1c0, 1, UV_RC_KEY, UV_RRC_NO_KEYSLOT,
+		 "rc 0x108 rrc 0x05: no slot for this host");
+	HDR_CODE("SE header: key slot wrapped key and tag", 0x1c0, 0x1f0, 1, 0, 0,
+		 "no documented code: the slot does not unwrap");
+	HDR_CODE("SE header: encrypted part and tag", 0x1f0, v->hdr_len, 1, 0, 0,
+		 "no documented code: the GCM tag fails");
+#undef HDR_CODE
 	REGION_EVERY_BIT(
 		"IPIB", v->ipib_addr, ipib_end, 1, BY_IPIB,
 		"QEMU and KVM check type, length, header address and length, component "
