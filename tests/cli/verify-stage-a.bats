@@ -66,7 +66,7 @@ put_be64() {
 @test "verify refuses stage-a parameters naming another SE header address" {
 	put_be64 0x11010 0x15000
 	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
-	refused_with "stage-a parameters name the SE header at 0x15000, where there is none (the image has it at 0x14000) (stage-a would stop with 0xa030)"
+	refused_with "no SE header (magic \"IBMSecEx\") at 0x15000, where the stage-a parameters point (the image has one at 0x14000) (stage-a would stop with 0xa030)"
 	put_be64 0x11010 0x10000
 	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
 	refused_with "stage-a parameters put the SE header at 0x10000, inside stage-a (stage-a would stop with 0xa030)"
@@ -76,6 +76,12 @@ put_be64() {
 	write_bytes "$IMG" 0x11008 '\x00\x00\x00\x02'
 	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
 	refused_with "stage-a parameters at 0x11000: version 2, this segen writes version 1 with reserved fields 0 (stage-a would stop with 0xa020)"
+}
+
+@test "verify refuses an image whose SE header magic stage-a would not find" {
+	write_bytes "$IMG" 0x14000 'X'
+	run "$SEGEN" verify "$IMG" --host-key "$VEC/keys/host1.pem"
+	refused_with "no SE header (magic \"IBMSecEx\") at 0x14000, where the stage-a parameters point (stage-a would stop with 0xa030)"
 }
 
 @test "verify refuses segen's stage-a without its parameter magic" {

@@ -211,12 +211,18 @@ int image_check_stage_a_params(const struct image_view *v, const uint8_t *stage_
 			(unsigned long long)p->hdr_addr);
 	if (p->hdr_addr > v->size || v->size - p->hdr_addr < sizeof(magic) ||
 	    fd_pread_full(v->fd, magic, sizeof(magic), p->hdr_addr) ||
-	    memcmp(magic, SE_HDR_MAGIC, sizeof(magic)))
+	    memcmp(magic, SE_HDR_MAGIC, sizeof(magic))) {
+		char elsewhere[64] = "";
+
+		/* The view found a header through the metadata: say where, if elsewhere. */
+		if (v->hdr_addr != p->hdr_addr)
+			snprintf(elsewhere, sizeof(elsewhere), " (the image has one at 0x%llx)",
+				 (unsigned long long)v->hdr_addr);
 		return stage_a_stops(v, STUB_WAIT_A_BAD_HEADER, err,
-				     "stage-a parameters name the SE header at 0x%llx, where there "
-				     "is none (the image has it at 0x%llx)",
-				     (unsigned long long)p->hdr_addr,
-				     (unsigned long long)v->hdr_addr);
+				     "no SE header (magic \"%s\") at 0x%llx, where the stage-a "
+				     "parameters point%s",
+				     SE_HDR_MAGIC, (unsigned long long)p->hdr_addr, elsewhere);
+	}
 	if (!read_be_at(v, p->hdr_addr + SE_HDR_OFF_SIZE, 4, &hdr_size) || hdr_size != p->hdr_size)
 		return stage_a_stops(v, STUB_WAIT_A_BAD_HEADER, err,
 				     "stage-a parameters name the SE header at 0x%llx with %llu "
