@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The library's allocator: one 128-bit free map per segment, and per area
- * two summaries over its segments (some slot free, every slot free).
+ * eight summaries over its segments: "has a free run of at least 2^k slots",
+ * k = 0 (some slot free) to 7 (all 128 free).
  *
  * A mapping never crosses a segment, so finding a run is a question per
  * segment: which start positions p have slots p..p+n-1 free, and satisfy
@@ -9,11 +10,12 @@
  * free map by log2(n) shift-and-AND steps, the second depends only on the
  * request (the pool and every segment are 256 KiB aligned, so a slot's
  * address bits 11..17 are its position in the segment). Their AND, lowest
- * bit first, is the address-ordered first fit in that segment. The
- * summaries let the search skip full segments a word at a time, and go
- * straight to empty segments for 256 KiB mappings. Work under the area
- * lock is a handful of word operations per candidate segment instead of a
- * walk over slots. docs/swiotlb.md explains the algorithm and why it never
+ * bit first, is the address-ordered first fit in that segment. For n slots
+ * the search reads only the summary for 2^floor(log2 n), a word per 64
+ * segments, so segments whose runs are all too short (most of them in a
+ * fragmented pool) cost nothing; a candidate costs a handful of word
+ * operations instead of a walk over slots. The result is the same first
+ * fit a scan of every segment would find. docs/swiotlb.md explains the algorithm and why it never
  * hands out a slot twice.
  */
 #include <errno.h>
@@ -26,16 +28,17 @@ typedef unsigned __int128 segmap_t;
 
 #define SEG_ADDR_BITS 0x3f800ull /* address bits 11..17: the slot inside a segment */
 
+#define RUN_CLASSES 8 /* runs of at least 1, 2, 4, ... 128 slots */
+
 struct bitmap_area {
 	struct spinlock lock;
 	uint64_t first_slot;
 	uint64_t used;
 	uint32_t nsegs;
 	uint32_t nwords;
-	segmap_t *free;	     /* per segment: bit p set = slot p free */
-	uint8_t *free_count; /* per segment, 0..128 */
-	uint64_t *nonfull;   /* per segment: at least one slot free */
-	uint64_t *empty;     /* per segment: all 128 slots free */
+	segmap_t *free; /* per segment: bit p set = slot p free */
+	/* [k]: per segment, bit set = it has a free run of at least 2^k slots */
+	uint64_t *has_run[RUN_CLASSES];
 } __attribute__((aligned(CACHE_LINE)));
 
 struct bitmap_state {
@@ -122,13 +125,25 @@ static bool segment_allowed(const struct bitmap_state *st, const struct bitmap_a
 	       !((base ^ req->orig_addr) & req->iotlb_align_mask & high);
 }
 
+/* Bring the run-class summaries of segment @seg up to date with its free map. */
+static void update_classes(struct bitmap_area *a, uint32_t seg)
+{
+	segmap_t starts = a->free[seg];
+
+	/* starts: where a run of at least 2^k begins; one shift-and-AND per class. */
+	for (unsigned int k = 0; k < RUN_CLASSES; k++) {
+		if (starts)
+			set_bit64(a->has_run[k], seg);
+		else
+			clear_bit64(a->has_run[k], seg);
+		starts &= starts >> (1u << k);
+	}
+}
+
 static void take(struct bitmap_area *a, uint32_t seg, unsigned int pos, unsigned int n)
 {
 	a->free[seg] &= ~(run_mask(n) << pos);
-	a->free_count[seg] = (uint8_t)(a->free_count[seg] - n);
-	clear_bit64(a->empty, seg);
-	if (!a->free_count[seg])
-		clear_bit64(a->nonfull, seg);
+	update_classes(a, seg);
 	a->used += n;
 }
 
@@ -146,13 +161,14 @@ static int64_t bitmap_find(void *state, const struct alloc_request *req, unsigne
 	spin_lock(&a->lock);
 	if ((uint64_t)a->nsegs * SWIOTLB_SEGMENT_SLOTS - a->used < n)
 		goto out;
-	summary = n == SWIOTLB_SEGMENT_SLOTS ? a->empty : a->nonfull;
+	/* Segments with a run of 2^floor(log2 n) slots; the run test below asks for n. */
+	summary = a->has_run[31 - __builtin_clz(n)];
 	for (uint32_t w = 0; w < a->nwords; w++) {
 		for (uint64_t bits = summary[w]; bits; bits &= bits - 1) {
 			uint32_t seg = w * 64 + (uint32_t)__builtin_ctzll(bits);
 			segmap_t cand;
 
-			if (a->free_count[seg] < n || !segment_allowed(st, a, seg, req))
+			if (!segment_allowed(st, a, seg, req))
 				continue;
 			cand = run_starts(a->free[seg], n) & allowed;
 			if (!cand)
@@ -178,10 +194,7 @@ static void bitmap_release(void *state, uint64_t index, unsigned int nslots)
 
 	spin_lock(&a->lock);
 	a->free[seg] |= run_mask(nslots) << pos;
-	a->free_count[seg] = (uint8_t)(a->free_count[seg] + nslots);
-	set_bit64(a->nonfull, seg);
-	if (a->free_count[seg] == SWIOTLB_SEGMENT_SLOTS)
-		set_bit64(a->empty, seg);
+	update_classes(a, seg);
 	a->used -= nslots;
 	spin_unlock(&a->lock);
 }
@@ -207,9 +220,8 @@ static void bitmap_fini(void *state)
 		return;
 	for (unsigned int i = 0; st->areas && i < st->pool->nareas; i++) {
 		free(st->areas[i].free);
-		free(st->areas[i].free_count);
-		free(st->areas[i].nonfull);
-		free(st->areas[i].empty);
+		for (unsigned int k = 0; k < RUN_CLASSES; k++)
+			free(st->areas[i].has_run[k]);
 	}
 	free(st->areas);
 	free(st);
@@ -236,18 +248,20 @@ static int bitmap_init(const struct swiotlb_pool *pool, void **ret_state)
 		a->nsegs = (uint32_t)(pool->area_nslabs / SWIOTLB_SEGMENT_SLOTS);
 		a->nwords = (a->nsegs + 63) / 64;
 		a->free = malloc(a->nsegs * sizeof(*a->free));
-		a->free_count = malloc(a->nsegs);
-		a->nonfull = calloc(a->nwords, sizeof(uint64_t));
-		a->empty = calloc(a->nwords, sizeof(uint64_t));
-		if (!a->free || !a->free_count || !a->nonfull || !a->empty) {
+		if (!a->free) {
 			bitmap_fini(st);
 			return -ENOMEM;
 		}
+		for (unsigned int k = 0; k < RUN_CLASSES; k++) {
+			a->has_run[k] = calloc(a->nwords, sizeof(uint64_t));
+			if (!a->has_run[k]) {
+				bitmap_fini(st);
+				return -ENOMEM;
+			}
+		}
 		for (uint32_t s = 0; s < a->nsegs; s++) {
 			a->free[s] = ~(segmap_t)0;
-			a->free_count[s] = SWIOTLB_SEGMENT_SLOTS;
-			set_bit64(a->nonfull, s);
-			set_bit64(a->empty, s);
+			update_classes(a, s);
 		}
 	}
 	for (unsigned int zero = 0; zero < SWIOTLB_SEGMENT_SLOTS; zero++)

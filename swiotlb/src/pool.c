@@ -255,7 +255,12 @@ int swiotlb_map(struct swiotlb_pool *pool, const struct swiotlb_device *dev, voi
 			count(&ctr->fail_fragmented);
 		return -ENOSPC;
 	}
+	/*
+	 * Count before copying: a locked instruction waits until every store
+	 * before it has drained, and after a large copy that is most of it.
+	 */
 	account_used(pool, nslots);
+	count(&ctr->maps);
 
 	head = &pool->maps[index];
 	head->orig = orig;
@@ -278,7 +283,6 @@ int swiotlb_map(struct swiotlb_pool *pool, const struct swiotlb_device *dev, voi
 	memcpy(tlb, orig, mapping_size);
 	memset(tlb + mapping_size, 0,
 	       ((size_t)nslots << SWIOTLB_SLOT_SHIFT) - offset - mapping_size);
-	count(&ctr->maps);
 	*ret_dma_addr = slot_dma_addr(pool, (uint64_t)index) + offset;
 	return 0;
 }
