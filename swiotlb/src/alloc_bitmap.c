@@ -37,9 +37,15 @@ struct bitmap_area {
 	uint32_t nsegs;
 	uint32_t nwords;
 	segmap_t *free; /* per segment: bit p set = slot p free */
-	/* [k]: per segment, bit set = it has a free run of at least 2^k slots */
-	uint64_t *has_run[RUN_CLASSES];
+	/*
+	 * [w][k]: bit b set = segment 64w+b has a free run of at least 2^k
+	 * slots. The classes of 64 segments share one cache line, so a
+	 * segment's update touches one line.
+	 */
+	uint64_t (*has_run)[RUN_CLASSES];
 } __attribute__((aligned(CACHE_LINE)));
+
+_Static_assert(sizeof(uint64_t[RUN_CLASSES]) == CACHE_LINE, "one line per 64 segments");
 
 struct bitmap_state {
 	const struct swiotlb_pool *pool;
@@ -73,16 +79,6 @@ static inline segmap_t run_starts(segmap_t free, unsigned int n)
 		have += step;
 	}
 	return starts;
-}
-
-static inline void set_bit64(uint64_t *map, uint32_t bit)
-{
-	map[bit / 64] |= 1ull << (bit % 64);
-}
-
-static inline void clear_bit64(uint64_t *map, uint32_t bit)
-{
-	map[bit / 64] &= ~(1ull << (bit % 64));
 }
 
 /*
@@ -128,14 +124,15 @@ static bool segment_allowed(const struct bitmap_state *st, const struct bitmap_a
 /* Bring the run-class summaries of segment @seg up to date with its free map. */
 static void update_classes(struct bitmap_area *a, uint32_t seg)
 {
+	uint64_t *classes = a->has_run[seg / 64], bit = 1ull << (seg % 64);
 	segmap_t starts = a->free[seg];
 
 	/* starts: where a run of at least 2^k begins; one shift-and-AND per class. */
 	for (unsigned int k = 0; k < RUN_CLASSES; k++) {
 		if (starts)
-			set_bit64(a->has_run[k], seg);
+			classes[k] |= bit;
 		else
-			clear_bit64(a->has_run[k], seg);
+			classes[k] &= ~bit;
 		starts &= starts >> (1u << k);
 	}
 }
@@ -154,7 +151,7 @@ static int64_t bitmap_find(void *state, const struct alloc_request *req, unsigne
 	segmap_t allowed = allowed_starts(st, req);
 	unsigned int n = req->nslots;
 	int64_t found = -ENOSPC;
-	const uint64_t *summary;
+	unsigned int class;
 
 	if (!allowed || n == 0 || n > SWIOTLB_SEGMENT_SLOTS)
 		return -ENOSPC;
@@ -162,9 +159,9 @@ static int64_t bitmap_find(void *state, const struct alloc_request *req, unsigne
 	if ((uint64_t)a->nsegs * SWIOTLB_SEGMENT_SLOTS - a->used < n)
 		goto out;
 	/* Segments with a run of 2^floor(log2 n) slots; the run test below asks for n. */
-	summary = a->has_run[31 - __builtin_clz(n)];
+	class = (unsigned int)(31 - __builtin_clz(n));
 	for (uint32_t w = 0; w < a->nwords; w++) {
-		for (uint64_t bits = summary[w]; bits; bits &= bits - 1) {
+		for (uint64_t bits = a->has_run[w][class]; bits; bits &= bits - 1) {
 			uint32_t seg = w * 64 + (uint32_t)__builtin_ctzll(bits);
 			segmap_t cand;
 
@@ -220,8 +217,7 @@ static void bitmap_fini(void *state)
 		return;
 	for (unsigned int i = 0; st->areas && i < st->pool->nareas; i++) {
 		free(st->areas[i].free);
-		for (unsigned int k = 0; k < RUN_CLASSES; k++)
-			free(st->areas[i].has_run[k]);
+		free(st->areas[i].has_run);
 	}
 	free(st->areas);
 	free(st);
@@ -248,17 +244,12 @@ static int bitmap_init(const struct swiotlb_pool *pool, void **ret_state)
 		a->nsegs = (uint32_t)(pool->area_nslabs / SWIOTLB_SEGMENT_SLOTS);
 		a->nwords = (a->nsegs + 63) / 64;
 		a->free = malloc(a->nsegs * sizeof(*a->free));
-		if (!a->free) {
+		a->has_run = aligned_alloc(CACHE_LINE, a->nwords * sizeof(*a->has_run));
+		if (!a->free || !a->has_run) {
 			bitmap_fini(st);
 			return -ENOMEM;
 		}
-		for (unsigned int k = 0; k < RUN_CLASSES; k++) {
-			a->has_run[k] = calloc(a->nwords, sizeof(uint64_t));
-			if (!a->has_run[k]) {
-				bitmap_fini(st);
-				return -ENOMEM;
-			}
-		}
+		memset(a->has_run, 0, a->nwords * sizeof(*a->has_run));
 		for (uint32_t s = 0; s < a->nsegs; s++) {
 			a->free[s] = ~(segmap_t)0;
 			update_classes(a, s);

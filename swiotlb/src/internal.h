@@ -61,6 +61,8 @@ struct mapping_record {
 
 /* Counters kept per area so threads on different areas do not share lines. */
 struct area_counters {
+	/* Slots in use in this area: by slot, not by the CPU that mapped them. */
+	_Atomic uint64_t used;
 	_Atomic uint64_t maps;
 	_Atomic uint64_t unmaps;
 	_Atomic uint64_t fail_too_big;
@@ -87,8 +89,12 @@ struct swiotlb_pool {
 	void *alloc_state;
 
 	struct area_counters *counters; /* nareas of them */
-	_Atomic uint64_t used __attribute__((aligned(CACHE_LINE)));
-	_Atomic uint64_t high_water;
+	/*
+	 * Most slots in use at once. Only a new maximum writes it; use itself
+	 * is counted per area, so CPUs mapping in their own areas do not
+	 * contend for one line on every map and unmap.
+	 */
+	_Atomic uint64_t high_water __attribute__((aligned(CACHE_LINE)));
 };
 
 extern const struct alloc_ops alloc_bitmap_ops;

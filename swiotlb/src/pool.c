@@ -104,7 +104,6 @@ int swiotlb_pool_new(const struct swiotlb_config *cfg, struct swiotlb_pool **ret
 	for (uint64_t i = 0; i < cfg->nslabs; i++)
 		pool->heads[i] = NO_HEAD;
 	memset(pool->counters, 0, cfg->nareas * sizeof(*pool->counters));
-	atomic_init(&pool->used, 0);
 	atomic_init(&pool->high_water, 0);
 	r = pool->ops->init(pool, &pool->alloc_state);
 	if (r < 0)
@@ -204,12 +203,33 @@ static void build_request(const struct swiotlb_device *dev, uint64_t orig_addr, 
 	};
 }
 
-static void account_used(struct swiotlb_pool *pool, unsigned int nslots)
+/* Slots in use in the whole pool: the areas' counts added up. */
+static uint64_t pool_used(const struct swiotlb_pool *pool)
 {
-	uint64_t now = atomic_fetch_add_explicit(&pool->used, nslots, memory_order_relaxed) +
-		       nslots;
-	uint64_t high = atomic_load_explicit(&pool->high_water, memory_order_relaxed);
+	uint64_t used = 0;
 
+	for (unsigned int i = 0; i < pool->nareas; i++)
+		used += atomic_load_explicit(&pool->counters[i].used, memory_order_relaxed);
+	return used;
+}
+
+static struct area_counters *counters_of_slot(struct swiotlb_pool *pool, uint64_t index)
+{
+	return &pool->counters[index / pool->area_nslabs];
+}
+
+/*
+ * Exact for one CPU; with several, the sum may miss what other CPUs map or
+ * release at the same instant, as any reading of a moving total does.
+ */
+static void account_used(struct swiotlb_pool *pool, uint64_t index, unsigned int nslots)
+{
+	uint64_t now, high;
+
+	atomic_fetch_add_explicit(&counters_of_slot(pool, index)->used, nslots,
+				  memory_order_relaxed);
+	now = pool_used(pool);
+	high = atomic_load_explicit(&pool->high_water, memory_order_relaxed);
 	while (now > high &&
 	       !atomic_compare_exchange_weak_explicit(&pool->high_water, &high, now,
 						      memory_order_relaxed, memory_order_relaxed))
@@ -249,7 +269,7 @@ int swiotlb_map(struct swiotlb_pool *pool, const struct swiotlb_device *dev, voi
 	for (unsigned int i = 0; i < pool->nareas && index < 0; i++)
 		index = pool->ops->find(pool->alloc_state, &req, (area + i) & (pool->nareas - 1));
 	if (index < 0) {
-		if (atomic_load_explicit(&pool->used, memory_order_relaxed) + nslots > pool->nslabs)
+		if (pool_used(pool) + nslots > pool->nslabs)
 			count(&ctr->fail_full);
 		else
 			count(&ctr->fail_fragmented);
@@ -259,7 +279,7 @@ int swiotlb_map(struct swiotlb_pool *pool, const struct swiotlb_device *dev, voi
 	 * Count before copying: a locked instruction waits until every store
 	 * before it has drained, and after a large copy that is most of it.
 	 */
-	account_used(pool, nslots);
+	account_used(pool, (uint64_t)index, nslots);
 	count(&ctr->maps);
 
 	head = &pool->maps[index];
@@ -344,7 +364,8 @@ int swiotlb_unmap(struct swiotlb_pool *pool, const struct swiotlb_device *dev, u
 		pool->heads[index + i] = NO_HEAD;
 	head->orig = NULL;
 	pool->ops->release(pool->alloc_state, index, nslots);
-	atomic_fetch_sub_explicit(&pool->used, nslots, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&counters_of_slot(pool, index)->used, nslots,
+				  memory_order_relaxed);
 	count(&ctr->unmaps);
 	return 0;
 }
@@ -402,7 +423,7 @@ void swiotlb_get_stats(const struct swiotlb_pool *pool, struct swiotlb_stats *re
 {
 	struct swiotlb_stats s = {
 		.nslabs = pool->nslabs,
-		.used = atomic_load_explicit(&pool->used, memory_order_relaxed),
+		.used = pool_used(pool),
 		.high_water = atomic_load_explicit(&pool->high_water, memory_order_relaxed),
 	};
 
@@ -422,9 +443,7 @@ void swiotlb_get_stats(const struct swiotlb_pool *pool, struct swiotlb_stats *re
 
 void swiotlb_reset_high_water(struct swiotlb_pool *pool)
 {
-	atomic_store_explicit(&pool->high_water,
-			      atomic_load_explicit(&pool->used, memory_order_relaxed),
-			      memory_order_relaxed);
+	atomic_store_explicit(&pool->high_water, pool_used(pool), memory_order_relaxed);
 }
 
 void swiotlb_get_free_extents(const struct swiotlb_pool *pool,
