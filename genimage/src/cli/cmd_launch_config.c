@@ -225,20 +225,18 @@ static int absolute_path(const char *path, char **ret, struct errinfo *err)
 	return 0;
 }
 
+static int memory_of_view(const struct image_view *view, void *ret_mem, struct errinfo *err)
+{
+	return guest_memory_of_image(view, ret_mem, err);
+}
+
 static int run(struct launch_opts *o, struct errinfo *err)
 {
-	struct image_view *view = calloc(1, sizeof(*view));
 	char *image = NULL, *disk = NULL, *text = NULL;
 	struct guest_memory mem;
 	int rc;
 
-	if (!view)
-		return err_set(err, -ENOMEM, "out of memory");
-	rc = image_open(o->image_arg, view, err);
-	if (rc)
-		goto out;
-	rc = guest_memory_of_image(view, &mem, err);
-	image_close(view);
+	rc = image_with_view(o->image_arg, memory_of_view, &mem, err);
 	if (rc)
 		goto out;
 	if (!o->spec.memory_mib) {
@@ -266,7 +264,6 @@ out:
 	free(text);
 	free(image);
 	free(disk);
-	free(view);
 	return rc;
 }
 

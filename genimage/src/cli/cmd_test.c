@@ -207,32 +207,36 @@ static int test_key_hashes(const struct test_opts *o, const struct se_hdr *hdr, 
 	return 0;
 }
 
-static int run_test(const struct test_opts *o, struct errinfo *err)
+struct test_run {
+	const struct test_opts *opts;
+	size_t found;
+};
+
+static int test_view(const struct image_view *view, void *ctx, struct errinfo *err)
 {
-	struct image_view *view = calloc(1, sizeof(*view));
+	struct test_run *t = ctx;
 	struct se_hdr *hdr = calloc(1, sizeof(*hdr));
-	size_t found = 0;
 	int rc;
 
-	if (!view || !hdr) {
-		free(view);
-		free(hdr);
+	if (!hdr)
 		return err_set(err, -ENOMEM, "out of memory");
-	}
-	rc = image_open(o->image, view, err);
-	if (!rc) {
-		rc = se_hdr_parse(view->hdr_buf, view->hdr_len, hdr, NULL, NULL, err);
-		if (rc)
-			err_prefix(err, rc, "%s", o->image);
-		else if (o->nr_hkds)
-			rc = test_hkds(o, hdr, &found, err);
-		else
-			rc = test_key_hashes(o, hdr, &found, err);
-		image_close(view);
-	}
-	free(view);
+	rc = se_hdr_parse(view->hdr_buf, view->hdr_len, hdr, NULL, NULL, err);
+	if (rc)
+		err_prefix(err, rc, "%s", t->opts->image);
+	else if (t->opts->nr_hkds)
+		rc = test_hkds(t->opts, hdr, &t->found, err);
+	else
+		rc = test_key_hashes(t->opts, hdr, &t->found, err);
 	free(hdr);
-	if (!rc && !found)
+	return rc;
+}
+
+static int run_test(const struct test_opts *o, struct errinfo *err)
+{
+	struct test_run t = { .opts = o };
+	int rc = image_with_view(o->image, test_view, &t, err);
+
+	if (!rc && !t.found)
 		rc = err_set(err, -ENOKEY, "%s: none of the given hosts can run this image",
 			     o->image);
 	return rc;
