@@ -253,14 +253,14 @@ static void check_swiotlb(const struct paths *p, bool rules_apply, struct report
 	(void)read_u64(dir, "io_tlb_used", &used);
 	(void)read_u64(dir, "io_tlb_alloc_failed", &failed);
 	if (read_u64(dir, "io_tlb_used_hiwater", &hiwater) < 0)
-		printf("swiotlb: size %" PRIu64 " MiB (%" PRIu64 " slots), used %" PRIu64
+		printf("swiotlb: size %" PRIu64 " KiB (%" PRIu64 " slots), used %" PRIu64
 		       " slots, high-water mark not reported by this kernel\n",
-		       nslabs * 2048 >> 20, nslabs, used);
+		       nslabs * 2, nslabs, used);
 	else
-		printf("swiotlb: size %" PRIu64 " MiB (%" PRIu64 " slots), used %" PRIu64
+		printf("swiotlb: size %" PRIu64 " KiB (%" PRIu64 " slots), used %" PRIu64
 		       " slots, high-water mark %" PRIu64 " slots, allocation failures %" PRIu64
 		       "\n",
-		       nslabs * 2048 >> 20, nslabs, used, hiwater, failed);
+		       nslabs * 2, nslabs, used, hiwater, failed);
 	if (failed) {
 		snprintf(msg, sizeof(msg),
 			 "SWIOTLB allocations failed %" PRIu64 " times, try swiotlb=%" PRIu64,
