@@ -11,11 +11,15 @@
 
 DEB_PACKAGES += patch python3 gcc-s390x-linux-gnu binutils-s390x-linux-gnu \
 	libc6-dev-s390x-cross qemu-system-misc linux-source-6.1 bc flex bison \
-	libelf-dev cpio gzip xz-utils
+	libelf-dev cpio gzip xz-utils perl
 
 KERNEL_TEST_CMD := kernel-patches/scripts/run-tests.sh
 
+KUNIT_TEST_CMD := kernel-patches/scripts/run-kunit.sh
+
 TEST_SUITES += kernel '$(TEST_ENV) $(KERNEL_TEST_CMD)'
+TEST_SUITES += kunit '$(TEST_ENV) $(KUNIT_TEST_CMD)'
 
 kernel-test:
-	tests/run-suites kernel '$(TEST_ENV) $(KERNEL_TEST_CMD)'
+	tests/run-suites kernel '$(TEST_ENV) $(KERNEL_TEST_CMD)' \
+		kunit '$(TEST_ENV) $(KUNIT_TEST_CMD)'

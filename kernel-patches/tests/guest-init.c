@@ -6,12 +6,17 @@
  * and powers the guest off.
  *
  *   io        write a pattern of PVTEST_IO_BYTES to /dev/vda with O_DIRECT,
- *             read it back and compare; SWIOTLB and validator counters
+ *             read it back and compare; SWIOTLB and validator counters,
+ *             the SWIOTLB high-water reset, CPUs and virtio-blk queues;
+ *             "pvtest_maxkb=N" caps the request size first; then
+ *             pv-selfcheck with debugfs unmounted and with an empty
+ *             --debugfs directory
  *   refused   whether /dev/vda exists (it must not without ACCESS_PLATFORM)
  *   selftest  every case of the validator's test trigger on device
  *             0.0.0002, with the number of validator warnings each gave
  *
- * Every scenario ends by running /bin/pv-selfcheck.
+ * Every scenario ends by running /bin/pv-selfcheck. Its output is framed
+ * by "PVTEST selfcheck_begin=LABEL" and "PVTEST selfcheck_end=LABEL".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +31,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #define PVTEST_IO_BYTES (32u << 20)
@@ -34,8 +40,11 @@
 #define KMSG_RECORD_MAX 8192
 #define SELFTEST_DEVICE "0.0.0002"
 #define SELFTEST_BURST 30
-#define SWIOTLB_DIR "/sys/kernel/debug/swiotlb/"
-#define PV_DIR "/sys/kernel/debug/s390/pv/"
+#define DEBUGFS "/sys/kernel/debug"
+#define SWIOTLB_DIR DEBUGFS "/swiotlb/"
+#define PV_DIR DEBUGFS "/s390/pv/"
+#define EMPTY_DIR "/nodebugfs"
+#define REREAD_BYTES (1u << 20)
 
 /* The pattern word at byte offset off; the host computes the same. */
 static uint64_t pattern_word(uint64_t off)
@@ -145,22 +154,99 @@ static int count_kmsg(const char *needle, char *ret_last, size_t last_size)
 	return count;
 }
 
-static void run_selfcheck(void)
+/* Runs pv-selfcheck with at most one option and its value. */
+static void run_selfcheck_as(const char *label, const char *opt, const char *val)
 {
 	pid_t pid;
-	int status;
+	int status, code = -1;
 
+	printf("PVTEST selfcheck_begin=%s\n", label);
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		execl("/bin/pv-selfcheck", "pv-selfcheck", (char *)NULL);
+		execl("/bin/pv-selfcheck", "pv-selfcheck", opt, val, (char *)NULL);
 		_exit(127);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
-		printf("PVTEST selfcheck_exit=-1\n");
-		return;
-	}
-	printf("PVTEST selfcheck_exit=%d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+	if (pid > 0 && waitpid(pid, &status, 0) == pid)
+		code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	printf("PVTEST selfcheck_end=%s\n", label);
+	if (strcmp(label, "final"))
+		printf("PVTEST selfcheck_%s_exit=%d\n", label, code);
+	else
+		printf("PVTEST selfcheck_exit=%d\n", code);
+}
+
+static void run_selfcheck(void)
+{
+	run_selfcheck_as("final", NULL, NULL);
+}
+
+/* The value of "NAME=" on the kernel command line, or NULL. */
+static const char *cmdline_param(const char *name, char *buf, size_t size)
+{
+	char key[64], *p, *end;
+
+	if (read_file("/proc/cmdline", buf, size) < 0)
+		return NULL;
+	snprintf(key, sizeof(key), " %s=", name);
+	p = strstr(buf, key);
+	if (!p)
+		return NULL;
+	p += strlen(key);
+	end = strchr(p, ' ');
+	if (end)
+		*end = '\0';
+	return p;
+}
+
+/* Counts the entries of a directory but . and .., -1 if it cannot be read. */
+static int count_entries(const char *path)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * pv-selfcheck must tell an unmounted debugfs from a guest without
+ * SWIOTLB: with debugfs unmounted it mounts it itself, and pointed at an
+ * empty directory it says that debugfs is not mounted there.
+ */
+static void selfcheck_debugfs(void)
+{
+	printf("PVTEST debugfs_umount=%d\n", umount(DEBUGFS) ? -errno : 0);
+	run_selfcheck_as("unmounted", NULL, NULL);
+	mkdir(EMPTY_DIR, 0755);
+	run_selfcheck_as("empty", "--debugfs", EMPTY_DIR);
+	/* whatever the tool did, the rest of the scenario needs debugfs */
+	mount("debugfs", DEBUGFS, "debugfs", 0, NULL);
+}
+
+/* Writes 0 to the high-water mark, then a value it must refuse. */
+static void hiwater_reset(int fd)
+{
+	void *buf = NULL;
+
+	report_counter("hiwater_before_reset", SWIOTLB_DIR "io_tlb_used_hiwater");
+	printf("PVTEST hiwater_reset_rc=%d\n", write_file(SWIOTLB_DIR "io_tlb_used_hiwater", "0"));
+	report_counter("hiwater_after_reset", SWIOTLB_DIR "io_tlb_used_hiwater");
+	report_counter("used_after_reset", SWIOTLB_DIR "io_tlb_used");
+	printf("PVTEST hiwater_write7_rc=%d\n", write_file(SWIOTLB_DIR "io_tlb_used_hiwater", "7"));
+	/* one more read must raise it again */
+	if (posix_memalign(&buf, 4096, REREAD_BYTES) == 0 &&
+	    pread(fd, buf, REREAD_BYTES, 0) == (ssize_t)REREAD_BYTES)
+		report_counter("hiwater_after_reread", SWIOTLB_DIR "io_tlb_used_hiwater");
+	else
+		printf("PVTEST hiwater_after_reread=-1\n");
+	free(buf);
 }
 
 static void report_io_counters(const char *when)
@@ -185,9 +271,18 @@ static void report_io_counters(const char *when)
 static int scenario_io(void)
 {
 	uint64_t *wbuf = NULL, *rbuf = NULL;
+	char cmdline[4096], last[512] = "";
+	const char *maxkb;
 	unsigned int bad = 0;
 	int fd;
 
+	maxkb = cmdline_param("pvtest_maxkb", cmdline, sizeof(cmdline));
+	if (maxkb)
+		printf("PVTEST maxkb_rc=%d\n",
+		       write_file("/sys/block/vda/queue/max_sectors_kb", maxkb));
+	printf("PVTEST cpus=%ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+	printf("PVTEST vda_queues=%d\n", count_entries("/sys/block/vda/mq"));
+	report_counter("swiotlb_failed_before", SWIOTLB_DIR "io_tlb_alloc_failed");
 	report_io_counters("before");
 	report_counter("swiotlb_nslabs", SWIOTLB_DIR "io_tlb_nslabs");
 	if (write_file(SWIOTLB_DIR "io_tlb_used_hiwater", "0") < 0)
@@ -221,7 +316,6 @@ static int scenario_io(void)
 		if (memcmp(wbuf, rbuf, PVTEST_CHUNK))
 			bad++;
 	}
-	close(fd);
 	free(wbuf);
 	free(rbuf);
 	printf("PVTEST io_bytes=%u\n", PVTEST_IO_BYTES);
@@ -230,6 +324,12 @@ static int scenario_io(void)
 	report_counter("swiotlb_hiwater", SWIOTLB_DIR "io_tlb_used_hiwater");
 	report_counter("swiotlb_alloc_failed", SWIOTLB_DIR "io_tlb_alloc_failed");
 	printf("PVTEST pv_io_warnings=%d\n", count_kmsg("pv-io:", NULL, 0));
+	printf("PVTEST swiotlb_full_messages=%d\n",
+	       count_kmsg("swiotlb buffer is full", last, sizeof(last)));
+	printf("PVTEST swiotlb_full_last=%s\n", last);
+	hiwater_reset(fd);
+	close(fd);
+	selfcheck_debugfs();
 	return 0;
 }
 
@@ -245,9 +345,11 @@ static void scenario_refused(void)
 static void selftest_case(const char *label, const char *name, unsigned int runs)
 {
 	char cmd[64], result[256], last[512] = "", key[64];
-	long long before, after;
+	long long before, after, dma_before, dma_after, dmachk_before, dmachk_after;
 	int w_before, w_after, rc;
 
+	dma_before = counter(PV_DIR "dma_violations");
+	dmachk_before = counter(PV_DIR "dma_checked");
 	before = counter(PV_DIR "ccw_violations");
 	w_before = count_kmsg("pv-io:", NULL, 0);
 	snprintf(cmd, sizeof(cmd), "%s %s %u", SELFTEST_DEVICE, name, runs);
@@ -255,6 +357,8 @@ static void selftest_case(const char *label, const char *name, unsigned int runs
 	if (read_file(PV_DIR "io_selftest", result, sizeof(result)) < 0)
 		snprintf(result, sizeof(result), "unreadable");
 	after = counter(PV_DIR "ccw_violations");
+	dma_after = counter(PV_DIR "dma_violations");
+	dmachk_after = counter(PV_DIR "dma_checked");
 	w_after = count_kmsg("pv-io:", last, sizeof(last));
 	snprintf(key, sizeof(key), "%s", label);
 	for (char *p = key; *p; p++)
@@ -263,20 +367,30 @@ static void selftest_case(const char *label, const char *name, unsigned int runs
 	printf("PVTEST st_%s_rc=%d\n", key, rc);
 	printf("PVTEST st_%s_result=%s\n", key, result);
 	printf("PVTEST st_%s_violations=%lld\n", key, after - before);
+	printf("PVTEST st_%s_dma_violations=%lld\n", key, dma_after - dma_before);
+	printf("PVTEST st_%s_dma_checked=%lld\n", key, dmachk_after - dmachk_before);
 	printf("PVTEST st_%s_warnings=%d\n", key, w_after - w_before);
 	printf("PVTEST st_%s_last_warning=%s\n", key, w_after > w_before ? last : "");
 }
 
 static void scenario_selftest(void)
 {
-	static const char *const cases[] = { "clean",	     "ccw-private", "key",
-					     "data-private", "dc-private",  "idaw-private",
-					     "tic-private" };
+	/* Each group gives at most 10 warnings, the rate limit's burst. */
+	static const char *const first[] = {
+		"clean",	"ccw-private", "key",	    "data-private", "dc-private",
+		"idaw-private", "tic-private", "data-high", "vq-private",   "ind-private",
+	};
+	static const char *const second[] = {
+		"adapter-private", "idaw-high",		"dma-ops-iova",
+		"dma-noncontig",   "dma-pool-unshared",
+	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		selftest_case(cases[i], cases[i], 1);
-	/* Wait out the rate limit's interval so that the burst starts afresh. */
+	for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++)
+		selftest_case(first[i], first[i], 1);
+	/* Wait out the rate limit's interval so that the next group starts afresh. */
 	sleep(6);
+	for (size_t i = 0; i < sizeof(second) / sizeof(second[0]); i++)
+		selftest_case(second[i], second[i], 1);
 	printf("PVTEST burst_runs=%u\n", SELFTEST_BURST);
 	selftest_case("burst", "ccw-private", SELFTEST_BURST);
 }

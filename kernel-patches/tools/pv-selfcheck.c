@@ -8,6 +8,12 @@
  * (negotiated features), debugfs swiotlb/ (bounce-buffer pool) and
  * s390/pv/ (simulation mode and validator counters of the segen patches).
  *
+ * debugfs must be mounted for the SWIOTLB and validator state. When it is
+ * not mounted at the default place, pv-selfcheck (run as root in the
+ * guest) mounts it; if that fails, or --debugfs names a directory with
+ * nothing in it, that is reported as its own finding, never as a guest
+ * without SWIOTLB.
+ *
  * Exit codes: 0 no finding, 1 at least one finding, 2 usage error.
  */
 #include <dirent.h>
@@ -20,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 /* Every sysfs or debugfs value we read is a short line. */
@@ -30,6 +38,8 @@
 #define VIRTIO_F_VERSION_1 32
 #define VIRTIO_F_ACCESS_PLATFORM 33
 #define VIRTIO_STATUS_FAILED 0x80u
+#define DEBUGFS_MAGIC 0x64626720
+#define DEFAULT_DEBUGFS "/sys/kernel/debug"
 
 struct paths {
 	const char *sysfs;
@@ -243,14 +253,14 @@ static void check_swiotlb(const struct paths *p, bool rules_apply, struct report
 	(void)read_u64(dir, "io_tlb_used", &used);
 	(void)read_u64(dir, "io_tlb_alloc_failed", &failed);
 	if (read_u64(dir, "io_tlb_used_hiwater", &hiwater) < 0)
-		printf("swiotlb: size %" PRIu64 " MiB (%" PRIu64 " slots), used %" PRIu64
+		printf("swiotlb: size %" PRIu64 " KiB (%" PRIu64 " slots), used %" PRIu64
 		       " slots, high-water mark not reported by this kernel\n",
-		       nslabs * 2048 >> 20, nslabs, used);
+		       nslabs * 2, nslabs, used);
 	else
-		printf("swiotlb: size %" PRIu64 " MiB (%" PRIu64 " slots), used %" PRIu64
+		printf("swiotlb: size %" PRIu64 " KiB (%" PRIu64 " slots), used %" PRIu64
 		       " slots, high-water mark %" PRIu64 " slots, allocation failures %" PRIu64
 		       "\n",
-		       nslabs * 2048 >> 20, nslabs, used, hiwater, failed);
+		       nslabs * 2, nslabs, used, hiwater, failed);
 	if (failed) {
 		snprintf(msg, sizeof(msg),
 			 "SWIOTLB allocations failed %" PRIu64 " times, try swiotlb=%" PRIu64,
@@ -290,10 +300,71 @@ static void check_validator(const struct paths *p, struct report *r)
 	}
 }
 
+static bool is_debugfs(const char *path)
+{
+	struct statfs st;
+
+	return statfs(path, &st) == 0 && st.f_type == DEBUGFS_MAGIC;
+}
+
+static bool has_entries(const char *path)
+{
+	struct dirent *de;
+	bool found = false;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d)))
+		found = strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return found;
+}
+
+/*
+ * Returns whether the debugfs tree can be read. The default place is
+ * mounted when it is not yet; a directory given with --debugfs may also be
+ * a copy of a debugfs tree, so there it only has to hold something.
+ */
+static bool prepare_debugfs(const struct paths *p, bool given, struct report *r)
+{
+	char msg[PATH_MAX + 128];
+	int err;
+
+	if (is_debugfs(p->debugfs)) {
+		printf("debugfs: mounted at %s\n", p->debugfs);
+		return true;
+	}
+	if (given) {
+		if (has_entries(p->debugfs)) {
+			printf("debugfs: reading the tree at %s\n", p->debugfs);
+			return true;
+		}
+		printf("debugfs: not mounted at %s (nothing there)\n", p->debugfs);
+		snprintf(msg, sizeof(msg),
+			 "debugfs not mounted at %s: SWIOTLB and validator state unknown",
+			 p->debugfs);
+		finding(r, msg);
+		return false;
+	}
+	if (mount("debugfs", p->debugfs, "debugfs", 0, NULL) == 0) {
+		printf("debugfs: was not mounted, mounted it at %s\n", p->debugfs);
+		return true;
+	}
+	err = errno;
+	printf("debugfs: not mounted at %s, mounting it failed: %s\n", p->debugfs, strerror(err));
+	snprintf(msg, sizeof(msg),
+		 "debugfs not mounted at %s (mount: %s): SWIOTLB and validator state unknown",
+		 p->debugfs, strerror(err));
+	finding(r, msg);
+	return false;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: pv-selfcheck [--sysfs DIR] [--debugfs DIR]\n"
 		   "Report whether this s390x guest follows the I/O rules of a protected guest.\n"
+		   "debugfs is mounted at " DEFAULT_DEBUGFS " if it is not (needs root).\n"
 		   "Exit 0: no finding, 1: finding, 2: usage error.\n");
 }
 
@@ -305,9 +376,9 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct paths p = { .sysfs = "/sys", .debugfs = "/sys/kernel/debug" };
+	struct paths p = { .sysfs = "/sys", .debugfs = DEFAULT_DEBUGFS };
 	struct report r = { 0 };
-	bool protected, simulated;
+	bool protected, simulated = false, debugfs_given = false, have_debugfs;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -317,6 +388,7 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			p.debugfs = optarg;
+			debugfs_given = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -332,10 +404,19 @@ int main(int argc, char **argv)
 	}
 
 	protected = check_uv(&p);
-	simulated = check_simulation(&p);
+	have_debugfs = prepare_debugfs(&p, debugfs_given, &r);
+	if (have_debugfs)
+		simulated = check_simulation(&p);
+	else
+		printf("simulation: unknown, debugfs not mounted\n");
 	check_virtio(&p, protected || simulated, &r);
-	check_swiotlb(&p, protected || simulated, &r);
-	check_validator(&p, &r);
+	if (have_debugfs) {
+		check_swiotlb(&p, protected || simulated, &r);
+		check_validator(&p, &r);
+	} else {
+		printf("swiotlb: unknown, debugfs not mounted\n");
+		printf("validator: unknown, debugfs not mounted\n");
+	}
 	printf("pv-selfcheck: %u finding%s\n", r.findings, r.findings == 1 ? "" : "s");
 	return r.findings ? 1 : 0;
 }
