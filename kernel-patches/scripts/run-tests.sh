@@ -357,6 +357,9 @@ ok $? "(h) no patch carries a Signed-off-by" "$(tr '\n' ' ' <"$tmp/sob")"
 # --- (i) the distribution config fragment -----------------------------------
 # Merged onto Debian's own s390x kernel config (the real one, from the guest
 # package), every option of config/distro.config must survive olddefconfig.
+# A series with a fragment of its own (config/distro-<series>.config) uses it.
+distro=$here/config/distro-$KERNEL_SERIES.config
+[ -f "$distro" ] || distro=$here/config/distro.config
 if CACHE_DIR=$CACHE_DIR "$here/../scripts/fetch-guest.sh" >/dev/null 2>"$tmp/fetch.err"; then
 	deb=$(ls "$CACHE_DIR"/guest/debs/linux-image-*_s390x.deb 2>/dev/null | sort -V | tail -1)
 else
@@ -368,7 +371,7 @@ if [ -n "$deb" ] && dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/distro" --w
 	(
 		unset MAKEFLAGS MFLAGS MAKELEVEL
 		"$out/../src/scripts/kconfig/merge_config.sh" -m -O "$tmp/distro/out" \
-			"$tmp/distro/out/.config" "$here/config/distro.config" &&
+			"$tmp/distro/out/.config" "$distro" &&
 			make -s -C "$out/../src" O="$tmp/distro/out" ARCH=s390 \
 				CROSS_COMPILE="${CROSS_COMPILE:-s390x-linux-gnu-}" olddefconfig
 	) >"$tmp/distro.log" 2>&1
@@ -380,11 +383,11 @@ if [ -n "$deb" ] && dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/distro" --w
 		CONFIG_*) grep -qx "$opt" "$tmp/distro/out/.config" ;;
 		*) continue ;;
 		esac || missing="$missing $opt"
-	done <"$here/config/distro.config"
+	done <"$distro"
 	[ "$rc" -eq 0 ] && [ -z "$missing" ]
-	ok $? "(i) distro.config on Debian's $(basename "$deb" | cut -d_ -f1) config: every option survives olddefconfig" \
+	ok $? "(i) $(basename "$distro") on Debian's $(basename "$deb" | cut -d_ -f1) config: every option survives olddefconfig" \
 		"rc=$rc missing:$missing $(tail -2 "$tmp/distro.log" | tr '\n' ' ')"
 else
-	ok 1 "(i) distro.config on Debian's s390x kernel config" \
+	ok 1 "(i) $(basename "$distro") on Debian's s390x kernel config" \
 		"no Debian s390x kernel package: $(tail -1 "$tmp/fetch.err")"
 fi
