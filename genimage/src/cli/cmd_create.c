@@ -171,10 +171,10 @@ static void print_summary(const struct create_ctx *ctx, const struct image_summa
 		log_info("  ramdisk: %s", sum->ramdisk_parts);
 }
 
-/* Every file create reads, so that -o can never name one of them. */
 /*
  * The boot paths that cannot load an image of this size, one line each. The
- * image is still made: a newer QEMU's -kernel, for one, reads larger files.
+ * image is still made: info and verify read it, and a loader that keeps its
+ * firmware elsewhere may boot it.
  */
 static void warn_boot_paths(const char *output, uint64_t image_size)
 {
@@ -194,6 +194,7 @@ static void warn_boot_paths(const char *output, uint64_t image_size)
 			 output, size, LAYOUT_QEMU_FIRMWARE_BASE);
 }
 
+/* Every file create reads, so that -o can never name one of them. */
 static int refuse_output_over_input(const struct create_opts *o, struct errinfo *err)
 {
 	const char *inputs[7 + CREATE_MAX_HKD_ARGS + 2 * CREATE_MAX_CERT_ARGS];
