@@ -171,6 +171,29 @@ static void print_summary(const struct create_ctx *ctx, const struct image_summa
 		log_info("  ramdisk: %s", sum->ramdisk_parts);
 }
 
+/*
+ * The boot paths that cannot load an image of this size, one line each. The
+ * image is still made: info and verify read it, and a loader that keeps its
+ * firmware elsewhere may boot it.
+ */
+static void warn_boot_paths(const char *output, uint64_t image_size)
+{
+	unsigned long long size = (unsigned long long)image_size;
+	const char *zipl_too = "";
+
+	if (image_size > LAYOUT_ZIPL_MAX)
+		zipl_too = ", and zipl refuses more than 0x7fff0000";
+	if (image_size > LAYOUT_ZIPL_FIRMWARE_MAX)
+		log_warn("%s: 0x%llx bytes: too large for a zipl boot disk: QEMU's firmware loads "
+			 "at most 0x%llx bytes from one, with 2 GiB or more of guest memory%s "
+			 "(docs/format.md)",
+			 output, size, LAYOUT_ZIPL_FIRMWARE_MAX, zipl_too);
+	if (image_size > LAYOUT_QEMU_KERNEL_MAX)
+		log_warn("%s: 0x%llx bytes: too large for QEMU's -kernel: the image would overlap "
+			 "QEMU's firmware at 0x%llx (docs/format.md)",
+			 output, size, LAYOUT_QEMU_FIRMWARE_BASE);
+}
+
 /* Every file create reads, so that -o can never name one of them. */
 static int refuse_output_over_input(const struct create_opts *o, struct errinfo *err)
 {
@@ -251,10 +274,7 @@ static int run_create(struct create_ctx *ctx, struct errinfo *err)
 	if (o->x_seed)
 		log_security_warning("--x-seed: every key of this image derives from the seed; "
 				     "the image is NOT secret. Use it for tests only.");
-	if (sum.layout.image_size >= LAYOUT_QEMU_KERNEL_MAX)
-		log_warn("%s: %llu MiB: QEMU 7.2 cannot load an image of 2 GiB - 4 KiB or more "
-			 "with -kernel (docs/format.md)",
-			 o->output, (unsigned long long)(sum.layout.image_size >> 20));
+	warn_boot_paths(o->output, sum.layout.image_size);
 	print_summary(ctx, &sum, spec.pcf, spec.scf);
 	return 0;
 }

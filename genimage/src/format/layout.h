@@ -48,18 +48,25 @@
 /*
  * The highest guest address an image may reach. Nothing on the boot path stops
  * at 2 GiB: the IPIB and the stage-b parameters hold 64-bit addresses, stage-a
- * and stage-b run in 64-bit mode, QEMU loads an image up to its RAM size and
- * Linux takes its initrd anywhere in memory (docs/format.md). The guest's
- * memory is the real bound, which an image cannot know; 1 TiB keeps a limit
- * far beyond any initrd.
+ * and stage-b run in 64-bit mode and Linux takes its initrd anywhere in memory
+ * (docs/format.md). The loaders are the bound (below); 1 TiB keeps a limit
+ * far beyond any initrd for the others.
  */
 #define LAYOUT_MAX_ADDR (1ULL << 40)
 /*
- * QEMU 7.2's -kernel reads a raw image with one read(), which Linux ends after
- * 2 GiB - 4 KiB, and refuses ELF files that load 2 GiB or more: images from
- * this size on are still made, with a warning.
+ * What QEMU's boot paths load (docs/format.md, "How large an image boots");
+ * larger images are still made, with a warning naming the path. QEMU always
+ * loads its s390-ccw firmware, at (min(RAM, 2 GiB) - 2 MiB) & ~0xffff, which
+ * is 0x7fe00000 from 2 GiB of guest memory on, and no image may reach it:
+ * -kernel places the file at 0 and refuses an overlap; on a zipl disk the
+ * firmware loads the file at 0x10000 itself and would overwrite its own code.
  */
-#define LAYOUT_QEMU_KERNEL_MAX 0x7ffff000ULL
+#define LAYOUT_QEMU_FIRMWARE_BASE 0x7fe00000ULL
+#define LAYOUT_QEMU_KERNEL_MAX LAYOUT_QEMU_FIRMWARE_BASE
+#define LAYOUT_ZIPL_LOAD_ADDR 0x10000ULL
+#define LAYOUT_ZIPL_FIRMWARE_MAX (LAYOUT_QEMU_FIRMWARE_BASE - LAYOUT_ZIPL_LOAD_ADDR)
+/* zipl itself refuses a component that ends above 2 GiB (its ADDRESS_LIMIT). */
+#define LAYOUT_ZIPL_MAX (0x80000000ULL - LAYOUT_ZIPL_LOAD_ADDR)
 
 struct layout_component {
 	uint16_t id;
