@@ -52,6 +52,7 @@ include swiotlb/swiotlb.mk
 include tests/oracle/oracle.mk
 include tests/mutation/mutation.mk
 -include kernel-patches/kernel.mk
+include qemu-patches/qemu.mk
 
 all: $(SEGEN) $(SEGEN_MAN_OUT)
 
