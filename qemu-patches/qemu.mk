@@ -23,7 +23,8 @@ PV_SIM_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=% -fno-omit-fra
 PV_SIM_LIB_EXPORTS := segen_uv_sim_check_key segen_uv_sim_unpack segen_uv_sim_supported_pcf
 QEMU_BUILD_SCRIPT := qemu-patches/build-qemu.sh
 # What building QEMU needs beyond the project's own packages.
-DEB_PACKAGES += meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev dpkg-dev
+DEB_PACKAGES += meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev dpkg-dev \
+	qemu-system-data
 
 .PHONY: qemu pv-sim-lib pv-sim-test
 
