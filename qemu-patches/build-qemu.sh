@@ -42,9 +42,10 @@ else
 fi
 version=${version#*:}
 
+# Comments do not change the build, nor its key.
 conf_key=$({
 	printf '%s\n' "${configure_args[@]}"
-	cat "$here/devices-s390x.mak"
+	grep -v '^#' "$here/devices-s390x.mak"
 } | sha256sum | cut -c1-12)
 key=$({
 	echo "$version $conf_key"
@@ -125,5 +126,9 @@ cp "$firmware" "$out.tmp/share/qemu/"
 echo "$version" >"$out.tmp/source-version"
 rm -rf "$out"
 mv "$out.tmp" "$out"
+# Results of other patches or models are of no further use.
+for old in "$cache"/????????????????; do
+	[ "$old" != "$out" ] && [ -x "$old/bin/qemu-system-s390x" ] && rm -rf "$old"
+done
 echo "build-qemu: built in $(($(date +%s) - start)) s" >&2
 echo "$binary"

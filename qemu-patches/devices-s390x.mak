@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The devices the PV simulation QEMU is built with (configure
 # --without-default-devices): the s390-ccw-virtio machine and the virtio-ccw
 # devices a guest under test uses.

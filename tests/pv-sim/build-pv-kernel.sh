@@ -13,8 +13,9 @@ tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 cross=${CROSS_COMPILE:-s390x-linux-gnu-}
 [ -r "$tarball" ] || { echo "build-pv-kernel: $tarball missing (install linux-source-6.1)" >&2; exit 1; }
 
+# Comments do not change the kernel, nor its key.
 key=$({
-	cat "$fragment"
+	grep -v '^#' "$fragment"
 	stat -c '%s %Y' "$tarball"
 	echo "$cross"
 } | sha256sum | cut -c1-16)
