@@ -35,7 +35,8 @@ configure_args=(--target-list=s390x-softmmu --without-default-features
 [ -f "$lib" ] && [ -f "$lib_header" ] || { echo "build-qemu: no UV model in $lib_dir (make pv-sim-lib)" >&2; exit 1; }
 
 if [ "$mode" = path ]; then
-	version=${QEMU_DEB_VERSION:-$(cd "$cache/dl" 2>/dev/null && ls qemu_*.dsc 2>/dev/null | sort -V | tail -1 | sed 's/^qemu_//; s/\.dsc$//')}
+	version=${QEMU_DEB_VERSION:-$(cd "$cache/dl" 2>/dev/null && ls qemu_*.dsc 2>/dev/null |
+		sort -V | tail -1 | sed 's/^qemu_//; s/\.dsc$//' || true)}
 	[ -n "$version" ] || exit 1
 else
 	version=$("$here/fetch-source.sh" "$cache/apt" "$cache/dl" "${QEMU_DEB_VERSION:-}")
@@ -66,7 +67,11 @@ build=$cache/build-$version-$conf_key
 if [ ! -d "$src/.git" ]; then
 	echo "build-qemu: unpacking qemu $version" >&2
 	rm -rf "$src.tmp"
-	dpkg-source -q -x "$cache/dl/qemu_$version.dsc" "$src.tmp" >/dev/null
+	# apt checked the package against the archive's signed index; the .dsc's own
+	# signature would need debian-keyring.
+	dpkg-source -q --no-check -x "$cache/dl/qemu_$version.dsc" "$src.tmp" >/dev/null
+	# dpkg-source links the upstream tarball beside the tree; dl/ has it.
+	rm -f "$cache"/qemu_*.orig.tar.*
 	rm -rf "$src.tmp/.pc"
 	git -C "$src.tmp" init -q
 	echo /configs/devices/s390x-softmmu/pv-sim.mak >>"$src.tmp/.git/info/exclude"

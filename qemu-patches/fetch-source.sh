@@ -15,7 +15,7 @@ version=${3:-}
 have_dsc() { # the newest .dsc in OUT_DIR, or the one of VERSION
 	local pattern="qemu_*.dsc"
 	[ -n "$version" ] && pattern="qemu_${version#*:}.dsc"
-	(cd "$out_dir" 2>/dev/null && ls $pattern 2>/dev/null | sort -V | tail -1)
+	(cd "$out_dir" 2>/dev/null && ls $pattern 2>/dev/null | sort -V | tail -1) || true
 }
 
 dsc=$(have_dsc)
