@@ -56,7 +56,7 @@ $(PV_SIM_RESEAL): tests/pv-sim/pv-sim-reseal.c tests/unit/reseal.h $(SEGEN_LIB) 
 	$(CC) $(SEGEN_CFLAGS) $(SEGEN_LDFLAGS) -Itests/unit $< $(SEGEN_BLOBS_OBJ) $(SEGEN_LIB) \
 		-o $@ $(SEGEN_LDLIBS)
 
-# The suite builds what is not cached yet: QEMU (about 8 minutes cold on two
+# The suite builds what is not cached yet: QEMU (8 to 12 minutes cold on two
 # cores) and the protected-guest kernel (about 14), docs/pv-sim.md.
 PV_SIM_TEST_ENV = $(TEST_ENV) QEMU_CACHE=$(abspath $(QEMU_CACHE)) \
 	PV_KERNEL_CACHE=$(abspath $(PV_KERNEL_CACHE)) PV_SIM_LIB_DIR=$(abspath $(PV_SIM_LIB_DIR))

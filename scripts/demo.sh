@@ -43,7 +43,7 @@ step "segen boot-test: unpack as the UV would, boot under qemu-system-s390x (TCG
 
 # The same image through stage-a's own secure reboot, under the QEMU of
 # qemu-patches/ that plays the Ultravisor (docs/pv-sim.md): about 10 s, but
-# only once that QEMU is built (make qemu, about 8 minutes on two cores).
+# only once that QEMU is built (make qemu, 8 to 12 minutes on two cores).
 if [ -n "${PV_SIM_QEMU:-}" ] && [ -x "$PV_SIM_QEMU" ]; then
 	step "segen boot-test --pv-sim: stage-a asks QEMU's Ultravisor simulation for the secure reboot"
 	"$segen" boot-test "$dir/demo.img" --pv-sim --host-key "$dir/test-host.key" \
