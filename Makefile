@@ -52,6 +52,7 @@ include swiotlb/swiotlb.mk
 include tests/oracle/oracle.mk
 include tests/mutation/mutation.mk
 -include kernel-patches/kernel.mk
+include qemu-patches/qemu.mk
 
 all: $(SEGEN) $(SEGEN_MAN_OUT)
 
@@ -68,9 +69,10 @@ demo:
 ifeq ($(NO_DEPS),)
 	@$(MAKE) --no-print-directory deps
 endif
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all pv-sim-lib
 	SEGEN=$(abspath $(SEGEN)) CACHE_DIR=$(CACHE_DIR) DEMO_DIR=$(abspath $(BUILD))/demo \
-		scripts/demo.sh
+		PV_SIM_QEMU="$$(QEMU_CACHE=$(QEMU_CACHE) $(QEMU_BUILD_SCRIPT) path $(PV_SIM_LIB_DIR) \
+		2>/dev/null)" scripts/demo.sh
 
 # Ratios measured side by side in one run, against floors and IBM's genprotimg
 # (bench/bench.sh). BENCH_SIZES="64 512 1536" for the full set.

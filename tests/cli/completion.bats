@@ -45,6 +45,7 @@ complete_words() {
 	# Experimental options too: they come from --help-all.
 	[ "$(complete_words "$SEGEN" create -k a.crt --x-s)" = "$(printf -- '--x-scf\n--x-seed')" ]
 	[ "$(complete_words "$SEGEN" boot-test --ti)" = --timeout ]
+	[ "$(complete_words "$SEGEN" boot-test --pv)" = --pv-sim ]
 	# genprotimg has no commands: its options come at once.
 	ln -s "$SEGEN" "$TMP/genprotimg"
 	[ "$(complete_words "$TMP/genprotimg" --help-)" = "$(printf -- '--help-all\n--help-experimental')" ]

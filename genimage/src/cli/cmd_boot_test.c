@@ -4,9 +4,14 @@
  * would, start the result under qemu-system-s390x (software emulation) and
  * wait for the guest to show a line. Bounded in time; QEMU never outlives the
  * command, and the decrypted guest never reaches a file system.
+ *
+ * With --pv-sim, segen unpacks nothing: QEMU with the pv-sim patches
+ * (qemu-patches/, docs/pv-sim.md) starts the image itself at stage-a, whose
+ * DIAGNOSE 308 subcode 10 makes QEMU play the Ultravisor with the key.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -34,6 +39,8 @@
 /* The kernel reaching its init: init/main.c says so at KERN_INFO. */
 #define DEFAULT_EXPECT "as init process"
 #define PANIC_TEXT "Kernel panic"
+/* "s390-ccw-virtio,pv-sim=on,pv-sim-key=" and the key's path, commas doubled */
+#define PV_SIM_MACHINE_MAX (64 + 2 * PATH_MAX)
 
 struct boot_test_opts {
 	const char *image;
@@ -45,6 +52,7 @@ struct boot_test_opts {
 	const char *qemu;
 	const char *qemu_args[MAX_QEMU_ARGS + 1];
 	size_t nr_qemu_args;
+	bool pv_sim;
 	bool quiet;
 	bool help;
 };
@@ -59,11 +67,14 @@ struct console_tail {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: segen boot-test IMAGE --host-key PRIVATE.pem [--expect TEXT]\n"
+		"Usage: segen boot-test IMAGE --host-key PRIVATE.pem [--pv-sim] [--expect TEXT]\n"
 		"                       [--timeout SEC] [--memory MIB] [--qemu PATH]\n"
 		"                       [--qemu-arg ARG]... [-q]\n"
 		"Unpack IMAGE with a TEST host's private key, as the Ultravisor would, and boot\n"
-		"the result under qemu-system-s390x (software emulation, SCLP console). Succeeds\n"
+		"the result under qemu-system-s390x (software emulation, SCLP console).\n"
+		"With --pv-sim, segen unpacks nothing: a QEMU built by 'make qemu' (give it\n"
+		"with --qemu) boots IMAGE itself through stage-a's secure reboot and plays the\n"
+		"Ultravisor with the one --host-key (docs/pv-sim.md). Succeeds\n"
 		"when the console shows TEXT (default: the kernel starting init, '%s');\n"
 		"fails with the reason and the console tail on a panic, a disabled wait (the\n"
 		"boot stub's wait codes are decoded), QEMU exiting, or the timeout (default 60 s).\n"
@@ -99,6 +110,7 @@ static int parse(int argc, char **argv, struct boot_test_opts *o, struct errinfo
 		{ "memory", required_argument, NULL, 'm' },
 		{ "qemu", required_argument, NULL, 'Q' },
 		{ "qemu-arg", required_argument, NULL, 'A' },
+		{ "pv-sim", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -139,6 +151,9 @@ static int parse(int argc, char **argv, struct boot_test_opts *o, struct errinfo
 					       MAX_QEMU_ARGS);
 			o->qemu_args[o->nr_qemu_args++] = optarg;
 			break;
+		case 'P':
+			o->pv_sim = true;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -159,6 +174,10 @@ static int parse(int argc, char **argv, struct boot_test_opts *o, struct errinfo
 	o->image = argv[optind];
 	if (!o->nr_host_keys)
 		return err_set(err, -EINVAL, "missing --host-key PRIVATE.pem");
+	if (o->pv_sim && o->nr_host_keys != 1)
+		return err_set(err, -EINVAL,
+			       "--pv-sim takes exactly one --host-key: QEMU plays "
+			       "one host");
 	return 0;
 }
 
@@ -288,6 +307,97 @@ static void sweep_stale_dirs(const char *parent, const char *prefix, const char 
 	}
 }
 
+static int run_qemu(const struct boot_test_opts *o, const char *machine, int kernel_fd,
+		    unsigned int memory_mib, struct console_tail *tail, struct errinfo *err)
+{
+	struct qemu_run_result run;
+	struct qemu_run_opts qo = {
+		.qemu = o->qemu,
+		.machine = machine,
+		.elf_fd = kernel_fd,
+		.memory_mib = memory_mib,
+		.timeout_sec = o->timeout_sec,
+		.expect = o->expect,
+		.panic_text = PANIC_TEXT,
+		.extra_args = o->qemu_args,
+		.on_line = on_line,
+		.opaque = tail,
+	};
+	int rc;
+
+	rc = qemu_run(&qo, &run, err);
+	if (rc)
+		return rc;
+	tail->qemu_ran = true;
+	rc = report(o, &run, err);
+	if (!rc && !o->quiet)
+		fprintf(stderr, "%s: boot-test: '%s' appeared after %.1f s\n", log_program(),
+			o->expect, run.seconds);
+	return rc;
+}
+
+/* QEMU's option syntax: a comma inside a value is written twice. */
+static int pv_sim_machine(const char *key, char *buf, size_t size, struct errinfo *err)
+{
+	static const char prefix[] = QEMU_DEFAULT_MACHINE ",pv-sim=on,pv-sim-key=";
+	char abs_key[PATH_MAX];
+	size_t n = sizeof(prefix) - 1;
+
+	if (!realpath(key, abs_key))
+		return err_set(err, -errno, "%s: %s", key, strerror(errno));
+	memcpy(buf, prefix, n);
+	for (const char *p = abs_key; *p; p++) {
+		if (n + 3 > size)
+			return err_set(err, -ENAMETOOLONG, "%s: path too long", key);
+		buf[n++] = *p;
+		if (*p == ',')
+			buf[n++] = ',';
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * --pv-sim: the image as it is, from address 0, as QEMU's -kernel loads a file
+ * that is not an ELF; stage-a asks QEMU for the secure reboot.
+ */
+static int run_pv_sim(const struct boot_test_opts *o, struct console_tail *tail,
+		      struct errinfo *err)
+{
+	struct image_view *view = calloc(1, sizeof(*view));
+	char *machine = malloc(PV_SIM_MACHINE_MAX);
+	_cleanup_close_ int image_fd = -1;
+	unsigned int memory_mib = 0;
+	int rc;
+
+	if (!view || !machine) {
+		rc = err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = image_open(o->image, view, err);
+	if (rc)
+		goto out;
+	rc = pick_memory(o, view, &memory_mib, err);
+	image_close(view);
+	if (rc)
+		goto out;
+	rc = pv_sim_machine(o->host_keys[0], machine, PV_SIM_MACHINE_MAX, err);
+	if (rc)
+		goto out;
+	image_fd = open(o->image, O_RDONLY | O_CLOEXEC);
+	if (image_fd < 0) {
+		rc = err_set(err, -errno, "%s: %s", o->image, strerror(errno));
+		goto out;
+	}
+	log_info("%s: booting under QEMU's Ultravisor simulation with %u MiB (timeout %u s)",
+		 o->image, memory_mib, o->timeout_sec);
+	rc = run_qemu(o, machine, image_fd, memory_mib, tail, err);
+out:
+	free(view);
+	free(machine);
+	return rc;
+}
+
 static int run_boot_test(const struct boot_test_opts *o, struct console_tail *tail,
 			 struct errinfo *err)
 {
@@ -297,7 +407,6 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 	struct uv_result *res = keymem_enter() < 0 ? NULL : keymem_zalloc(sizeof(*res));
 	const char *tmpdir = getenv("TMPDIR");
 	_cleanup_close_ int memory_fd = -1;
-	struct qemu_run_result run;
 	unsigned int memory_mib = 0;
 	int rc;
 
@@ -337,28 +446,7 @@ static int run_boot_test(const struct boot_test_opts *o, struct console_tail *ta
 		goto out;
 	log_info("%s: unpacked as the UV would; booting under QEMU with %u MiB (timeout %u s)",
 		 o->image, memory_mib, o->timeout_sec);
-	{
-		struct qemu_run_opts qo = {
-			.qemu = o->qemu,
-			.elf_fd = memory_fd,
-			.memory_mib = memory_mib,
-			.timeout_sec = o->timeout_sec,
-			.expect = o->expect,
-			.panic_text = PANIC_TEXT,
-			.extra_args = o->qemu_args,
-			.on_line = on_line,
-			.opaque = tail,
-		};
-
-		rc = qemu_run(&qo, &run, err);
-	}
-	if (rc)
-		goto out;
-	tail->qemu_ran = true;
-	rc = report(o, &run, err);
-	if (!rc && !o->quiet)
-		fprintf(stderr, "%s: boot-test: '%s' appeared after %.1f s\n", log_program(),
-			o->expect, run.seconds);
+	rc = run_qemu(o, NULL, memory_fd, memory_mib, tail, err);
 out:
 	for (size_t i = 0; i < o->nr_host_keys; i++)
 		EVP_PKEY_free(keys[i]);
@@ -390,7 +478,7 @@ int cmd_boot_test(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	tail->echo = !opts.quiet;
-	rc = run_boot_test(&opts, tail, &err);
+	rc = opts.pv_sim ? run_pv_sim(&opts, tail, &err) : run_boot_test(&opts, tail, &err);
 	if (rc) {
 		log_error("%s", err.msg);
 		if (tail->qemu_ran)

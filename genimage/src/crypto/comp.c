@@ -36,6 +36,7 @@ struct slot {
 	const uint8_t *write_buf; /* what goes to the sink: in or out */
 	size_t len;		  /* page multiple */
 	int write_fd;
+	uint8_t *write_mem; /* with write_fd -1: copy the output here */
 	uint64_t write_offset;
 	const char *write_name;
 	const uint8_t *inspect_buf; /* plaintext without padding: in or out */
@@ -94,8 +95,11 @@ static int run_job(struct comp_pipeline *p, enum slot_job job, struct slot *s, c
 			snprintf(msg, msg_len, "%s", inspect_err.msg);
 		return rc;
 	}
-	if (s->write_fd < 0)
+	if (s->write_fd < 0) {
+		if (s->write_mem)
+			memcpy(s->write_mem, s->write_buf, s->len);
 		return 0;
+	}
 	rc = fd_pwrite_full(s->write_fd, s->write_buf, s->len, s->write_offset);
 	if (rc)
 		snprintf(msg, msg_len, "%s: write failed: %s", s->write_name, strerror(-rc));
@@ -357,6 +361,7 @@ int comp_pipeline_run(struct comp_pipeline *p, const struct comp_spec *spec,
 		s->stored = spec->transform == COMP_ENCRYPT ? s->out : s->in;
 		s->write_buf = xts ? s->out : s->in;
 		s->write_fd = sink->fd;
+		s->write_mem = sink->buf ? sink->buf + page * SE_PAGE_SIZE : NULL;
 		s->write_offset = sink->offset + page * SE_PAGE_SIZE;
 		s->write_name = sink->name;
 		/* Every worker visits every slot, so each keeps to the ring order. */

@@ -39,10 +39,15 @@ struct comp_source {
 	const char *name; /* for messages */
 };
 
-/* Where the output pages go: a file at an offset, or nowhere (fd -1). */
+/*
+ * Where the output pages go: a file at an offset, memory (fd -1 and buf), or
+ * nowhere (fd -1, buf NULL). The memory may be the source's own bytes: each
+ * chunk is written back only after it was read, so decrypting in place works.
+ */
 struct comp_sink {
 	int fd;
 	uint64_t offset;
+	uint8_t *buf;
 	const char *name; /* for messages */
 };
 

@@ -83,7 +83,7 @@ static int spawn(const struct qemu_run_opts *o, struct qemu_proc *q, struct erri
 	argv[n++] = "-name";
 	argv[n++] = name;
 	argv[n++] = "-machine";
-	argv[n++] = "s390-ccw-virtio";
+	argv[n++] = o->machine ? o->machine : QEMU_DEFAULT_MACHINE;
 	argv[n++] = "-m";
 	argv[n++] = mem;
 	argv[n++] = "-nodefaults";

@@ -14,6 +14,7 @@
 #include "base/err.h"
 
 #define QEMU_DEFAULT_BINARY "qemu-system-s390x"
+#define QEMU_DEFAULT_MACHINE "s390-ccw-virtio"
 #define QEMU_LINE_MAX 1024
 
 enum qemu_outcome {
@@ -27,8 +28,9 @@ enum qemu_outcome {
 };
 
 struct qemu_run_opts {
-	const char *qemu; /* binary; NULL: QEMU_DEFAULT_BINARY from PATH */
-	int elf_fd;	  /* the ELF for -kernel, read by QEMU as /proc/self/fd/N */
+	const char *qemu;    /* binary; NULL: QEMU_DEFAULT_BINARY from PATH */
+	const char *machine; /* -machine value; NULL: QEMU_DEFAULT_MACHINE */
+	int elf_fd; /* for -kernel (an ELF, or an image stage-a starts), as /proc/self/fd/N */
 	unsigned int memory_mib;
 	unsigned int timeout_sec;
 	const char *expect;	       /* console text to wait for */
