@@ -6,12 +6,14 @@ Boots real protected guests (segen images, stage-a's secure reboot) under
 the pv-sim QEMU and compares what the guest did with what QEMU counted
 over QMP (query-pv-sim-violations):
 
-  disk      Debian's unmodified kernel, virtio-blk iommu_platform=on: a pattern
-            written and read back intact, on the disk image, zero violations
+  disk      an unmodified linux-source-6.1 protected guest (build-pv-kernel.sh),
+            virtio-blk iommu_platform=on: a pattern written and read back
+            intact, on the disk image, zero violations
   refused   the same with iommu_platform=off: the kernel refuses the device
-  noforce   swiotlb=noforce (no bounce buffers, so buffers stay private):
-            QEMU counts "virtio buffer" violations, the data still arrives
-  poison    the same in strict mode: the disk holds the poison pattern
+  unaware   Debian's own kernel (built without protected guest support) in
+            secure mode shares nothing: QEMU counts every kind of access
+  poison    the same in strict mode: its channel programs reach the device
+            models as poison and the disk never comes up
   selftest  the kernel series' validator test trigger: per case, QEMU's count
             and the in-guest validator's agree, QEMU logs the planted address
   strict    a private CCW in strict mode: the device model gets poison
@@ -19,9 +21,10 @@ over QMP (query-pv-sim-violations):
   off       without pv-sim=on the QMP commands refuse
 
 Environment: PV_SIM_QEMU (the pv-sim qemu-system-s390x), SEGEN, CACHE_DIR
-(guest/ with Debian's kernel .deb, vmlinuz and busybox; kernel/6.1/ with
-the series' kernel), PV_SIM_FIRMWARE_DIR (QEMU's -L), BOOT_TIMEOUT
-(seconds per boot, default 300)."""
+(guest/ with Debian's kernel .deb, vmlinuz and busybox; the kernels built by
+kernel-patches/scripts/build-kernel.sh and tests/pv-sim/build-pv-kernel.sh,
+cached there), PV_SIM_FIRMWARE_DIR (QEMU's -L, if needed), BOOT_TIMEOUT
+(seconds per boot, default 300), PV_SIM_KEEP=1 keeps the work directory."""
 
 import hashlib
 import json
@@ -41,6 +44,7 @@ PATTERN_LINES = 300000
 SELFTEST_DEV = "fe.0.0002"
 DISK_DEV = "fe.0.0001"
 BURST = 30
+PLANNED = 28
 
 
 class Tap:
@@ -244,7 +248,7 @@ class Env:
     def machine(self, pv_sim=True, strict=False):
         opts = "s390-ccw-virtio"
         if pv_sim:
-            opts += f",pv-sim=on,pv-sim-host-key={self.key}"
+            opts += f",pv-sim=on,pv-sim-key={self.key}"
         if strict:
             opts += ",pv-sim-strict=on"
         return ["-machine", opts]
@@ -314,36 +318,53 @@ def test_refused(env, tap, image):
            "refused: zero violations while it probes and refuses", json.dumps(info))
 
 
-def test_noforce(env, tap, image):
-    g, info, disk, rc = disk_guest(env, tap, "noforce", image, iommu=True)
+DISK_KINDS = ("ccw", "data", "vring desc", "vring avail", "vring used", "virtio buffer")
+
+
+def test_unaware(env, tap, image):
+    g, info, disk, rc = disk_guest(env, tap, "unaware", image, iommu=True)
     v = g.values()
-    bufs = device_count(info, DISK_DEV, "virtio buffer")
-    vring = sum(device_count(info, DISK_DEV, w)
-                for w in ("vring desc", "vring avail", "vring used"))
-    tap.ok(rc == 0 and bufs > 0 and vring == 0,
-           f"noforce: swiotlb=noforce leaves buffers private: {bufs} 'virtio buffer' "
-           "violations, none on the (shared) vrings", json.dumps(info) + "\n" + g.tail())
     with open(disk, "rb") as f:
         on_disk = f.read(len(pattern()))
-    tap.ok(on_disk == pattern() and v.get("readback_md5") == v.get("pattern_md5"),
-           "noforce: outside strict mode the data still goes through")
-    tap.ok(f"pv-sim: {DISK_DEV}: virtio buffer read at" in g.stderr(),
-           "noforce: QEMU logs the device, the kind and the address", g.stderr()[-600:])
+    tap.ok(rc == 0 and v.get("prot_virt_guest") != "1" and on_disk == pattern() and
+           v.get("readback_md5") == v.get("pattern_md5"),
+           "unaware: Debian's kernel, no protected guest support, in secure mode: "
+           "outside strict mode its I/O still works", json.dumps(v) + "\n" + g.tail())
+    counts = {w: device_count(info, DISK_DEV, w) for w in DISK_KINDS}
+    ind = device_count(info, DISK_DEV, "indicator") + \
+        device_count(info, DISK_DEV, "summary indicator")
+    tap.ok(all(c > 0 for c in counts.values()) and ind > 0,
+           "unaware: QEMU counts violations of every kind the disk uses: "
+           + ", ".join(f"{w} {c}" for w, c in counts.items()) + f", indicators {ind}",
+           json.dumps(info))
+    err = g.stderr()
+    tap.ok(all(re.search(rf"pv-sim: {DISK_DEV}: {w} (read|write) at 0x[0-9a-f]+ in a page "
+                         "that is not shared$", err, re.M) for w in DISK_KINDS),
+           "unaware: QEMU logs each kind with the device and the address", err[-800:])
 
 
 def test_poison(env, tap, image):
-    g, info, disk, rc = disk_guest(env, tap, "poison", image, iommu=True, strict=True)
-    with open(disk, "rb") as f:
-        on_disk = f.read(len(pattern()))
-    poisoned = on_disk.count(bytes([POISON]))
-    tap.ok(rc == 0 and info is not None and info["strict"] and
-           on_disk == bytes([POISON]) * len(on_disk),
-           f"poison: strict mode, the device read the poison pattern: the disk holds "
-           f"0x{POISON:02x} in all {len(on_disk)} bytes the guest wrote from private pages",
-           f"{poisoned} of {len(on_disk)} bytes are poison; " + g.tail())
-    tap.ok(g.values().get("readback_md5") != g.values().get("pattern_md5"),
-           "poison: writes into private pages were dropped: the guest does not read "
-           "its pattern back")
+    disk = new_disk(env, "poison")
+    g = env.boot("poison", image, disk_args(disk, True), strict=True,
+                 extra=["-trace", "virtio_ccw_interpret_ccw"])
+    g.start()
+    info = None
+    while True:
+        text = g.line()
+        if text is None:
+            break
+        if text == "PVENF done":
+            info = g.violations()
+    rc = g.finish()
+    err = g.stderr()
+    tap.ok(rc == 0 and info is not None and info["strict"] and g.values().get("vda") == "0"
+           and re.search(rf"interpret command 0x{POISON:x}\b", err) is not None,
+           f"poison: strict mode, the disk's channel programs reach the device model as "
+           f"poison (command 0x{POISON:02x}): the device never comes up",
+           json.dumps(info) + "\n" + g.tail())
+    tap.ok(re.search(rf"pv-sim: {DISK_DEV}: ccw read at 0x[0-9a-f]+ in a page that is not "
+                     r"shared \(poisoned\)", err) is not None,
+           "poison: QEMU logs the CCW read as poisoned", err[-600:])
 
 
 def selftest_guest(env, name, image, strict=False):
@@ -499,31 +520,31 @@ def test_off(env, tap):
            "off: without pv-sim=on both QMP commands refuse", json.dumps([q, r]))
 
 
-def kernel_series_image():
-    """The series' kernel from kernel-patches/scripts/build-kernel.sh (cached)."""
-    out = subprocess.run([os.path.join(ROOT, "kernel-patches", "scripts", "build-kernel.sh")],
-                         check=True, stdout=subprocess.PIPE, text=True).stdout.split()
-    img = os.path.join(out[-1] if out else "", "arch/s390/boot/bzImage")
+def built_kernel(script, below=""):
+    """The kernel a cached build script prints the path of (+ below)."""
+    out = subprocess.run([script], check=True, stdout=subprocess.PIPE, text=True).stdout.split()
+    img = os.path.join(out[-1] if out else "", below)
     if not os.path.isfile(img):
-        raise RuntimeError(f"no series kernel at {img}")
+        raise RuntimeError(f"{script} gave no kernel ({img})")
     return img
 
 
 def main():
     tap = Tap()
-    print("1..28")
+    print(f"1..{PLANNED}")
     work = tempfile.mkdtemp(prefix="pv-sim-enforce.")
     try:
         env = Env(work)
-        mod = env.virtio_blk_module()
-        disk_rd = env.initrd("disk", "init-disk.sh", [mod])
-        debian = "console=ttysclp0 quiet panic=-1"
-        test_disk(env, tap, env.image("disk", env.vmlinuz, disk_rd, debian))
-        test_refused(env, tap, env.image("refused", env.vmlinuz, disk_rd, debian))
-        noforce = env.image("noforce", env.vmlinuz, disk_rd, debian + " swiotlb=noforce")
-        test_noforce(env, tap, noforce)
-        test_poison(env, tap, noforce)
-        series = kernel_series_image()
+        disk_rd = env.initrd("disk", "init-disk.sh", [env.virtio_blk_module()])
+        cmdline = "console=ttysclp0 quiet panic=-1"
+        pv_kernel = built_kernel(os.path.join(HERE, "build-pv-kernel.sh"))
+        test_disk(env, tap, env.image("disk", pv_kernel, disk_rd, cmdline))
+        test_refused(env, tap, env.image("refused", pv_kernel, disk_rd, cmdline))
+        unaware = env.image("unaware", env.vmlinuz, disk_rd, cmdline)
+        test_unaware(env, tap, unaware)
+        test_poison(env, tap, unaware)
+        series = built_kernel(os.path.join(ROOT, "kernel-patches", "scripts",
+                                           "build-kernel.sh"), "arch/s390/boot/bzImage")
         st_rd = env.initrd("selftest", "init-selftest.sh")
         cases = ",".join(["clean", "ccw-private", "key", "data-private", "idaw-private",
                           "tic-private", "dc-private", f"data-private:{BURST}"])
@@ -540,7 +561,7 @@ def main():
             print(f"# kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    while tap.n < 28:
+    while tap.n < PLANNED:
         tap.ok(False, "not run")
     return 1 if tap.failed else 0
 

@@ -9,7 +9,8 @@ exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 echo "PVENF prot_virt_guest=$(cat /sys/firmware/uv/prot_virt_guest 2>/dev/null || echo none)"
-insmod /lib/pvenf/virtio_blk.ko
+# Debian's kernel has virtio_blk as a module, the protected guest kernels built in.
+[ -d /sys/bus/virtio/drivers/virtio_blk ] || insmod /lib/pvenf/virtio_blk.ko
 i=0
 while [ ! -b /dev/vda ] && [ $i -lt 20 ]; do
 	sleep 0.5
