@@ -523,7 +523,9 @@ def test_off(env, tap):
 def built_kernel(script, below=""):
     """The kernel a cached build script prints the path of (+ below)."""
     out = subprocess.run([script], check=True, stdout=subprocess.PIPE, text=True).stdout.split()
-    img = os.path.join(out[-1] if out else "", below)
+    img = out[-1] if out else ""
+    if below:
+        img = os.path.join(img, below)
     if not os.path.isfile(img):
         raise RuntimeError(f"{script} gave no kernel ({img})")
     return img
@@ -537,7 +539,8 @@ def main():
         env = Env(work)
         disk_rd = env.initrd("disk", "init-disk.sh", [env.virtio_blk_module()])
         cmdline = "console=ttysclp0 quiet panic=-1"
-        pv_kernel = built_kernel(os.path.join(HERE, "build-pv-kernel.sh"))
+        pv_kernel = os.environ.get("PV_KERNEL") or \
+            built_kernel(os.path.join(HERE, "build-pv-kernel.sh"))
         test_disk(env, tap, env.image("disk", pv_kernel, disk_rd, cmdline))
         test_refused(env, tap, env.image("refused", pv_kernel, disk_rd, cmdline))
         unaware = env.image("unaware", env.vmlinuz, disk_rd, cmdline)
@@ -555,7 +558,7 @@ def main():
         test_plain(env, tap, disk_rd)
         test_off(env, tap)
     except (RuntimeError, subprocess.CalledProcessError, OSError, KeyError) as err:
-        tap.ok(False, "the enforcement tests ran to the end", repr(err))
+        tap.ok(False, "the enforcement tests ran to the end", f"{err!r}: {err}")
     finally:
         if os.environ.get("PV_SIM_KEEP"):
             print(f"# kept {work}")
