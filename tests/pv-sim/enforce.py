@@ -241,8 +241,9 @@ class Env:
         with open(parm, "w") as f:
             f.write(cmdline)
         img = os.path.join(self.work, name + ".img")
-        run([self.segen, "create", "-i", kernel, "-r", initrd, "-p", parm, "-k", self.crt,
-             "--no-verify", "-o", img], stdout=subprocess.DEVNULL)
+        run([self.segen, "create", "-q", "-i", kernel, "-r", initrd, "-p", parm, "-k",
+             self.crt, "--no-verify", "-o", img], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
         return img
 
     def machine(self, pv_sim=True, strict=False):
@@ -295,7 +296,7 @@ def test_disk(env, tap, image):
     g, info, disk, rc = disk_guest(env, tap, "disk", image, iommu=True)
     v = g.values()
     tap.ok(rc == 0 and "done" in " ".join(g.console) and v.get("prot_virt_guest") == "1",
-           "disk: Debian's kernel boots as a protected guest (prot_virt_guest=1)", g.tail())
+           "disk: the unmodified protected-guest kernel boots (prot_virt_guest=1)", g.tail())
     want = hashlib.md5(pattern()).hexdigest()
     tap.ok(v.get("vda") == "1" and v.get("pattern_md5") == want and
            v.get("readback_md5") == want,
@@ -522,7 +523,10 @@ def test_off(env, tap):
 
 def built_kernel(script, below=""):
     """The kernel a cached build script prints the path of (+ below)."""
-    out = subprocess.run([script], check=True, stdout=subprocess.PIPE, text=True).stdout.split()
+    proc = subprocess.run([script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"{script} failed: {proc.stderr[-600:]}")
+    out = proc.stdout.split()
     img = out[-1] if out else ""
     if below:
         img = os.path.join(img, below)
