@@ -521,9 +521,10 @@ def test_off(env, tap):
            "off: without pv-sim=on both QMP commands refuse", json.dumps([q, r]))
 
 
-def built_kernel(script, below=""):
+def built_kernel(script, below="", env=None):
     """The kernel a cached build script prints the path of (+ below)."""
-    proc = subprocess.run([script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run([script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=dict(os.environ, **(env or {})))
     if proc.returncode:
         raise RuntimeError(f"{script} failed: {proc.stderr[-600:]}")
     out = proc.stdout.split()
@@ -551,7 +552,8 @@ def main():
         test_unaware(env, tap, unaware)
         test_poison(env, tap, unaware)
         series = built_kernel(os.path.join(ROOT, "kernel-patches", "scripts",
-                                           "build-kernel.sh"), "arch/s390/boot/bzImage")
+                                           "build-kernel.sh"), "arch/s390/boot/bzImage",
+                              {"KERNEL_SERIES": "6.1"})
         st_rd = env.initrd("selftest", "init-selftest.sh")
         cases = ",".join(["clean", "ccw-private", "key", "data-private", "idaw-private",
                           "tic-private", "dc-private", f"data-private:{BURST}"])
