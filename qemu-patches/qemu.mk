@@ -61,6 +61,9 @@ $(PV_SIM_RESEAL): tests/pv-sim/pv-sim-reseal.c tests/unit/reseal.h $(SEGEN_LIB) 
 PV_SIM_TEST_ENV = $(TEST_ENV) QEMU_CACHE=$(abspath $(QEMU_CACHE)) \
 	PV_KERNEL_CACHE=$(abspath $(PV_KERNEL_CACHE)) PV_SIM_LIB_DIR=$(abspath $(PV_SIM_LIB_DIR))
 TEST_SUITES += pv-sim '$(PV_SIM_TEST_ENV) tests/pv-sim/run-pv-sim-tests'
+# Enforcement of sharing (tests/pv-sim/enforce.py): about 90 s of boots.
+TEST_SUITES += pv-sim-enforce '$(PV_SIM_TEST_ENV) tests/pv-sim/run-enforce-tests'
 test-build: $(PV_SIM_LIB) $(PV_SIM_RESEAL)
 pv-sim-test: $(SEGEN) $(PV_SIM_LIB) $(PV_SIM_RESEAL) e2e-prereqs
-	tests/run-suites pv-sim '$(PV_SIM_TEST_ENV) tests/pv-sim/run-pv-sim-tests'
+	tests/run-suites pv-sim '$(PV_SIM_TEST_ENV) tests/pv-sim/run-pv-sim-tests' \
+		pv-sim-enforce '$(PV_SIM_TEST_ENV) tests/pv-sim/run-enforce-tests'
