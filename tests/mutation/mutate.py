@@ -3,8 +3,9 @@
 """make mutation: put one small deliberate bug at a time into a copy of the
 tree, build it, run the fast suites fail-fast and count who notices.
 
-  mutate.py [--list FILE] [--only ID,...] [--module M[,M...]] [--resume]
-            [--timeout S] [--jobs N] [--fresh] [--check]
+  mutate.py [--list FILE] [--only ID,...] [--module M[,M...]]
+            [--resume [--retry-survivors]] [--timeout S] [--jobs N] [--fresh]
+  mutate.py --check
   mutate.py --report [--markdown] [--module M,...]
 
 The list (mutants.txt) has one mutant per line:
@@ -398,6 +399,8 @@ def main():
     ap.add_argument("--module", help="comma-separated modules (cli, create, stub, swiotlb, ...)")
     ap.add_argument("--resume", action="store_true",
                     help="skip mutants with a result for the same text in the results file")
+    ap.add_argument("--retry-survivors", action="store_true",
+                    help="with --resume: run the survivors again (after adding tests)")
     ap.add_argument("--results", default=DEFAULT_RESULTS, help="results file (JSON lines)")
     ap.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT,
                     help="seconds a mutant's suites may take together before it counts as hung")
@@ -442,7 +445,8 @@ def main():
     latest, baselines = load_results(a.results)
     todo = mutants
     if a.resume:
-        todo = [m for m in mutants if latest.get(m.id, {}).get("key") != m.key]
+        todo = [m for m in mutants if latest.get(m.id, {}).get("key") != m.key
+                or (a.retry_survivors and latest[m.id]["outcome"] == "survived")]
     tree = os.path.abspath(a.scratch)
     if a.fresh and os.path.exists(tree):
         shutil.rmtree(tree)

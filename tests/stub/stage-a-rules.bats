@@ -16,3 +16,10 @@ image() {
 	assert_stopped A_BAD_PARAMS_VERSION
 	assert_console "stage-a: error: stage-a parameter version 0 is not supported (this stage-a reads version 1)"
 }
+
+@test "stage-a rules: a header one page below the lowest address is refused as inside stage-a" {
+	image --params-hdr 0x13000
+	boot "$img"
+	assert_stopped A_BAD_HEADER
+	assert_console "stage-a: error: the stage-a parameters put the SE header at 0x13000, inside stage-a (below 0x14000)"
+}
