@@ -155,6 +155,13 @@ def sync_tree(dst):
     return copied
 
 
+def default_signals():
+    """Suites start with default signal handling, even when the campaign runs
+    under nohup: test_reliab_base checks that SIGHUP still ends a process."""
+    for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 class SuiteTimeout(Exception):
     pass
 
@@ -174,7 +181,8 @@ class Runner:
             log.write(f"\n$ {' '.join(cmd)}\n")
             log.flush()
             p = subprocess.Popen(cmd, cwd=self.tree, env=env, stdout=log,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
+                                 stderr=subprocess.STDOUT, start_new_session=True,
+                                 preexec_fn=default_signals)
             try:
                 left = None if self.deadline is None else max(self.deadline - time.monotonic(), 1)
                 return p.wait(timeout=left)
@@ -450,8 +458,10 @@ def main():
             raise SystemExit(f"no such mutant: {', '.join(sorted(unknown))}")
         mutants = [m for m in mutants if m.id in want]
     if a.module:
-        want = set(a.module.split(","))
-        mutants = [m for m in mutants if m.module in want]
+        # In the order given: the weakest modules first.
+        order = a.module.split(",")
+        mutants = sorted((m for m in mutants if m.module in order),
+                         key=lambda m: order.index(m.module))
     if a.report:
         latest, baselines = load_results(a.results)
         valid = {m.id: latest[m.id] for m in mutants
