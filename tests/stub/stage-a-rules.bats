@@ -23,3 +23,25 @@ image() {
 	assert_stopped A_BAD_HEADER
 	assert_console "stage-a: error: the stage-a parameters put the SE header at 0x13000, inside stage-a (below 0x14000)"
 }
+
+# The IPIB's length, with the parameters saying the same: the length bounds
+# alone decide (stage-a's IPIB_MIN_LEN 160 and IPIB_MAX_LEN 4096).
+@test "stage-a rules: an IPIB of 159 bytes is refused, though the parameters agree" {
+	image --ipib-len 159 --params-ipib-size 159
+	boot "$img"
+	assert_stopped A_BAD_IPIB
+	assert_console "the IPIB at 0x15000 does not match the stage-a parameters: type 5, length 159"
+}
+
+@test "stage-a rules: an IPIB of 4097 bytes is refused, though the parameters agree" {
+	image --ipib-len 4097 --params-ipib-size 4097
+	boot "$img"
+	assert_stopped A_BAD_IPIB
+	assert_console "the IPIB at 0x15000 does not match the stage-a parameters: type 5, length 4097"
+}
+
+@test "stage-a rules: an IPIB of exactly 4096 bytes passes to DIAGNOSE 308" {
+	image --ipib-len 4096 --params-ipib-size 4096
+	boot "$img"
+	assert_stopped A_NO_SECURE_EXECUTION
+}
