@@ -45,3 +45,25 @@ image() {
 	boot "$img"
 	assert_stopped A_NO_SECURE_EXECUTION
 }
+
+# The IPIB's SE header must be the one the parameters name: address and length.
+@test "stage-a rules: an IPIB naming an SE header above the parameters' is refused" {
+	image --ipib-hdr 0x14800
+	boot "$img"
+	assert_stopped A_BAD_IPIB
+	assert_console "SE header 0x14800 (640 bytes); expected type 5, length 160 (160..4096), SE header 0x14000 (640 bytes)"
+}
+
+@test "stage-a rules: an IPIB naming an SE header below the parameters' is refused" {
+	image --ipib-hdr 0x13000
+	boot "$img"
+	assert_stopped A_BAD_IPIB
+	assert_console "SE header 0x13000 (640 bytes); expected type 5, length 160 (160..4096), SE header 0x14000 (640 bytes)"
+}
+
+@test "stage-a rules: an IPIB with another SE header length is refused" {
+	image --ipib-hdr-len 0x2d0
+	boot "$img"
+	assert_stopped A_BAD_IPIB
+	assert_console "SE header 0x14000 (720 bytes); expected type 5, length 160 (160..4096), SE header 0x14000 (640 bytes)"
+}
