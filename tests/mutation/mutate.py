@@ -504,7 +504,7 @@ def main():
     if a.fresh and os.path.exists(tree):
         shutil.rmtree(tree)
     os.makedirs(tree, exist_ok=True)
-    log = os.path.join(os.path.dirname(tree), "log")
+    log = tree.rstrip("/") + ".log"
     open(log, "w").close()
     copied = sync_tree(tree)
     r = Runner(tree, a.cache, a.jobs, log)
@@ -534,6 +534,11 @@ def main():
 
     results = {}
     for m in todo:
+        if a.resume and not a.retry_survivors:
+            # Another piece of the campaign (a second scratch tree) may have run it.
+            done = load_results(a.results)[0].get(m.id)
+            if done and done.get("key") == m.key:
+                continue
         t0 = time.monotonic()
         res = run_mutant(r, m, tree, a.timeout)
         if res is None:
