@@ -22,7 +22,7 @@ ORIGINAL TEXT must occur exactly once in FILE. A mutant is
 
 Every result is appended to a results file (build/mutation/results.jsonl), so
 a campaign can run in pieces: --resume skips the mutants that already have a
-result for the same mutant text. The summary (per module and in total
+result for the same mutant text and the same source file. The summary (per module and in total
 killed/survived/equivalent and mutation_score=KILLED/(KILLED+SURVIVED)) covers
 this run, or with --resume/--report the latest result of every selected
 mutant in the results file. Not part of make test (docs/testing.md).
@@ -300,6 +300,21 @@ def load_results(path):
     return latest, baselines
 
 
+def source_digest(path):
+    d = digest(path)
+    return d[:16] if d else None
+
+
+def still_valid(m, record):
+    """A stored result counts for @m if the mutant's text is the same and
+    the file it mutates has not changed since (records from before the
+    source digest was kept count on the text alone)."""
+    if not record or record.get("key") != m.key:
+        return False
+    src = record.get("src")
+    return src is None or src == source_digest(os.path.join(ROOT, m.file))
+
+
 def append_result(path, record):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "a") as f:
@@ -464,8 +479,7 @@ def main():
                          key=lambda m: order.index(m.module))
     if a.report:
         latest, baselines = load_results(a.results)
-        valid = {m.id: latest[m.id] for m in mutants
-                 if m.id in latest and latest[m.id].get("key") == m.key}
+        valid = {m.id: latest[m.id] for m in mutants if still_valid(m, latest.get(m.id))}
         text = [] if a.markdown or a.update_doc else None
         summarize(mutants, valid, text, baselines)
         if text is None:
@@ -498,7 +512,7 @@ def main():
     latest, baselines = load_results(a.results)
     todo = mutants
     if a.resume:
-        todo = [m for m in mutants if latest.get(m.id, {}).get("key") != m.key
+        todo = [m for m in mutants if not still_valid(m, latest.get(m.id))
                 or (a.retry_survivors and latest[m.id]["outcome"] == "survived")]
     tree = os.path.abspath(a.scratch)
     if a.fresh and os.path.exists(tree):
@@ -512,8 +526,8 @@ def main():
     print(f"# {len(todo)} of {len(mutants)} mutants to run; scratch tree {tree} "
           f"({copied} files refreshed); log {log}; results {a.results}", flush=True)
     if not todo:
-        summarize(mutants, {m.id: latest[m.id] for m in mutants if m.id in latest}, None,
-                  baselines)
+        summarize(mutants, {m.id: latest[m.id] for m in mutants
+                            if still_valid(m, latest.get(m.id))}, None, baselines)
         return 0
     modules = sorted({m.module for m in todo})
     # Every genimage and stub module runs the same suites (in another order).
@@ -536,8 +550,7 @@ def main():
     for m in todo:
         if a.resume and not a.retry_survivors:
             # Another piece of the campaign (a second scratch tree) may have run it.
-            done = load_results(a.results)[0].get(m.id)
-            if done and done.get("key") == m.key:
+            if still_valid(m, load_results(a.results)[0].get(m.id)):
                 continue
         t0 = time.monotonic()
         res = run_mutant(r, m, tree, a.timeout)
@@ -546,6 +559,7 @@ def main():
             return 1
         outcome, why = res
         rec = {"id": m.id, "module": m.module, "file": m.file, "key": m.key,
+               "src": source_digest(os.path.join(tree, m.file)),
                "outcome": outcome, "why": why, "seconds": round(time.monotonic() - t0),
                "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
         append_result(a.results, rec)
@@ -556,8 +570,7 @@ def main():
 
     if a.resume:
         latest, baselines = load_results(a.results)
-        results = {m.id: latest[m.id] for m in mutants
-                   if m.id in latest and latest[m.id].get("key") == m.key}
+        results = {m.id: latest[m.id] for m in mutants if still_valid(m, latest.get(m.id))}
         summarize(mutants, results, None, baselines)
     else:
         summarize(todo, results, None, baselines)
