@@ -326,6 +326,9 @@ def append_result(path, record):
 def summarize(mutants, results, markdown, baselines):
     """results: id -> record (for the mutants that have one)."""
     have = [(m, results[m.id]) for m in mutants if m.id in results]
+    # A survivor listed as equivalent since it ran is what a new run would call it.
+    have = [(m, dict(r, outcome="equivalent", why=m.equivalent)
+             if r["outcome"] == "survived" and m.equivalent else r) for m, r in have]
     missing = [m for m in mutants if m.id not in results]
     modules = []
     for m in mutants:
