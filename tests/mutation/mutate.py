@@ -514,9 +514,14 @@ def main():
 
     latest, baselines = load_results(a.results)
     todo = mutants
+    # Survivors to run again, by the time of the result that is to be replaced.
+    retry = {}
     if a.resume:
-        todo = [m for m in mutants if not still_valid(m, latest.get(m.id))
-                or (a.retry_survivors and latest[m.id]["outcome"] == "survived")]
+        if a.retry_survivors:
+            retry = {m.id: latest[m.id].get("at") for m in mutants
+                     if still_valid(m, latest.get(m.id))
+                     and latest[m.id]["outcome"] == "survived"}
+        todo = [m for m in mutants if not still_valid(m, latest.get(m.id)) or m.id in retry]
     tree = os.path.abspath(a.scratch)
     if a.fresh and os.path.exists(tree):
         shutil.rmtree(tree)
@@ -551,9 +556,10 @@ def main():
 
     results = {}
     for m in todo:
-        if a.resume and not a.retry_survivors:
+        if a.resume:
             # Another piece of the campaign (a second scratch tree) may have run it.
-            if still_valid(m, load_results(a.results)[0].get(m.id)):
+            cur = load_results(a.results)[0].get(m.id)
+            if still_valid(m, cur) and not (m.id in retry and cur.get("at") == retry[m.id]):
                 continue
         t0 = time.monotonic()
         res = run_mutant(r, m, tree, a.timeout)
