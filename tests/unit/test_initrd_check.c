@@ -253,6 +253,10 @@ int main(void)
 		test_good("a cpio name of 4096 bytes with its NUL, a file of 0xF bytes", &c, want);
 		c.data[61] = 'f'; /* the file size field, 0000000F */
 		test_good("the same with the size in lower-case hex", &c, want);
+		/* The file's 15 bytes start at 4208 (110 + 4096, padded); its pad byte is skipped unread. */
+		c.data[4208 + 15] = 0x5a;
+		test_good("a file's padding is skipped whatever it holds", &c, want);
+		c.data[4208 + 15] = 0;
 		memcpy(c.data + 94, "00000000", 8); /* the name size field */
 		test_bad("a cpio header with a name length of 0", &c,
 			 "corrupt cpio header: bad name length at offset 0");
