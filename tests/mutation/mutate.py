@@ -372,7 +372,9 @@ def summarize(mutants, results, markdown, baselines):
             out("Survivors (no test tells them apart yet):")
             out("")
             for m, r in surv:
-                out(f"- `{m.id}` ({m.file}: `{m.old}` to `{m.new}`)")
+                def flat(t):
+                    return t.replace("\n", "\\n").replace("\t", "\\t")
+                out(f"- `{m.id}` ({m.file}: `{flat(m.old)}` to `{flat(m.new)}`)")
             out("")
         equiv = [(m, r) for m, r in have if r["outcome"] == "equivalent"]
         if equiv:
