@@ -114,3 +114,11 @@ hexsize() {
 	assert_stopped B_BAD_KERNEL
 	assert_console "the kernel is 0x1047f bytes; a raw s390x kernel has at least 0x10480"
 }
+
+@test "stage-b rules: a command line that starts with a NUL is refused" {
+	printf '\0quiet\0' >"$BATS_TEST_TMPDIR/cmdline"
+	elf --kernel "$KERNEL" --cmdline "$BATS_TEST_TMPDIR/cmdline"
+	boot "$elf"
+	assert_stopped B_CMDLINE_EMBEDDED_NUL
+	assert_console "stage-b: error: the command line has a NUL byte at offset 0 of 7"
+}

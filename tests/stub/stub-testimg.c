@@ -6,11 +6,14 @@
  *   stub-testimg stage-a-image --stage-a BLOB -o OUT [--params-magic STR]
  *           [--params-version N] [--params-hdr ADDR] [--params-hdr-size N]
  *           [--params-ipib ADDR] [--params-ipib-size N] [--params-reserved N]
- *           [--hdr-magic STR] [--ipib-type N] [--wipe-low]
+ *           [--hdr-magic STR] [--ipib-type N] [--ipib-len N] [--ipib-hdr ADDR]
+ *           [--ipib-hdr-len N] [--wipe-low]
  *       A flat image: stage-a at 0 with its parameters at 0x11000, the metadata
  *       for tools at 0xC000, a fake SE header at 0x14000 and a PV IPIB at
- *       0x15000 (what stage-a checks before DIAG 308). --wipe-low zeroes
- *       everything below 0x10000 but the IPL PSW, as zipl leaves an image.
+ *       0x15000 (what stage-a checks before DIAG 308); --ipib-len, --ipib-hdr
+ *       and --ipib-hdr-len set the IPIB's own length and SE header fields,
+ *       apart from the parameters' values. --wipe-low zeroes everything below
+ *       0x10000 but the IPL PSW, as zipl leaves an image.
  *
  *   stub-testimg fake-kernel --code BIN -o OUT [--max-cmdline N] [--payload N]
  *       A raw "kernel": 64 KiB of filler, the test kernel (linked at 0x10000),
@@ -185,6 +188,9 @@ struct stage_a_image {
 	uint64_t params_reserved;
 	const char *hdr_magic;
 	uint64_t ipib_type;
+	uint64_t ipib_len;
+	uint64_t ipib_hdr;
+	uint64_t ipib_hdr_len;
 	bool wipe_low;
 };
 
@@ -234,14 +240,14 @@ static int make_stage_a_image(const char *stage_a, const char *out, const struct
 
 	/* A PV IPIB with one component, laid out as in docs/format.md section 4. */
 	ipib = img + TEST_IPIB_ADDR;
-	put_be(ipib + 0x00, TEST_IPIB_SIZE, 4);
+	put_be(ipib + 0x00, a->ipib_len, 4);
 	ipib[0x07] = 1;
 	put_be(ipib + 0x08, TEST_IPIB_SIZE - 8, 4);
 	ipib[0x0c] = (uint8_t)a->ipib_type;
 	ipib[0x6f] = 1;
 	put_be(ipib + 0x74, 1, 4);
-	put_be(ipib + 0x78, TEST_HDR_ADDR, 8);
-	put_be(ipib + 0x80, TEST_HDR_SIZE, 8);
+	put_be(ipib + 0x78, a->ipib_hdr, 8);
+	put_be(ipib + 0x80, a->ipib_hdr_len, 8);
 	put_be(ipib + 0x88, 0x0028000000000000ULL, 8);
 	put_be(ipib + 0x90, TEST_IMAGE_SIZE, 8);
 	put_be(ipib + 0x98, PAGE_SIZE, 8);
@@ -511,6 +517,9 @@ enum {
 	OPT_WIPE_LOW,
 	OPT_HDR_MAGIC,
 	OPT_IPIB_TYPE,
+	OPT_IPIB_LEN,
+	OPT_IPIB_HDR,
+	OPT_IPIB_HDR_LEN,
 	OPT_CODE,
 	OPT_MAX_CMDLINE,
 	OPT_PAYLOAD,
@@ -537,6 +546,9 @@ static const struct option options[] = {
 	{ "wipe-low", no_argument, NULL, OPT_WIPE_LOW },
 	{ "hdr-magic", required_argument, NULL, OPT_HDR_MAGIC },
 	{ "ipib-type", required_argument, NULL, OPT_IPIB_TYPE },
+	{ "ipib-len", required_argument, NULL, OPT_IPIB_LEN },
+	{ "ipib-hdr", required_argument, NULL, OPT_IPIB_HDR },
+	{ "ipib-hdr-len", required_argument, NULL, OPT_IPIB_HDR_LEN },
 	{ "code", required_argument, NULL, OPT_CODE },
 	{ "max-cmdline", required_argument, NULL, OPT_MAX_CMDLINE },
 	{ "payload", required_argument, NULL, OPT_PAYLOAD },
@@ -562,6 +574,9 @@ static bool is_numeric_option(int opt)
 	case OPT_PARAMS_IPIB_SIZE:
 	case OPT_PARAMS_RESERVED:
 	case OPT_IPIB_TYPE:
+	case OPT_IPIB_LEN:
+	case OPT_IPIB_HDR:
+	case OPT_IPIB_HDR_LEN:
 	case OPT_MAX_CMDLINE:
 	case OPT_PAYLOAD:
 	case OPT_KERNEL_ADDR:
@@ -586,6 +601,9 @@ int main(int argc, char **argv)
 		.params_ipib_size = TEST_IPIB_SIZE,
 		.hdr_magic = "IBMSecEx",
 		.ipib_type = 5,
+		.ipib_len = TEST_IPIB_SIZE,
+		.ipib_hdr = TEST_HDR_ADDR,
+		.ipib_hdr_len = TEST_HDR_SIZE,
 	};
 	uint64_t max_cmdline = 0, payload = 256 * 1024;
 	struct stage_b_layout layout = { 0 };
@@ -649,6 +667,15 @@ int main(int argc, char **argv)
 			break;
 		case OPT_IPIB_TYPE:
 			a.ipib_type = value;
+			break;
+		case OPT_IPIB_LEN:
+			a.ipib_len = value;
+			break;
+		case OPT_IPIB_HDR:
+			a.ipib_hdr = value;
+			break;
+		case OPT_IPIB_HDR_LEN:
+			a.ipib_hdr_len = value;
 			break;
 		case OPT_CODE:
 			code = optarg;

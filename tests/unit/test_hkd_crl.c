@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "tap.h"
 
@@ -149,6 +153,25 @@ static const struct crl_case cases[] = {
 	  { "signing.der.crl" },
 	  0,
 	  NULL },
+	/* These two are made by make_crl(), not by make-test-pki. */
+	{ "a CRL without a next update does not clear",
+	  "hkd.crt",
+	  "signing.crt",
+	  { "signing_no_next.crl" },
+	  -EKEYEXPIRED,
+	  "CRL outdated: signing_no_next.crl has no next-update time" },
+	{ "... and next to a current CRL it is no obstacle",
+	  "hkd.crt",
+	  "signing.crt",
+	  { "signing_no_next.crl", "signing_exact.crl" },
+	  0,
+	  NULL },
+	{ "an indirect CRL does not clear",
+	  "hkd.crt",
+	  "signing.crt",
+	  { "signing_indirect.crl" },
+	  -ENOENT,
+	  "signing_indirect.crl is a delta, indirect or partial CRL" },
 };
 
 static char pki_dir[4096];
@@ -180,6 +203,50 @@ static int fill_pool(struct crl_pool *pool, const char *const *crls)
 		}
 	}
 	return 0;
+}
+
+/*
+ * A CRL of the signing key, issued an hour ago, that openssl ca cannot make:
+ * without a nextUpdate (optional in RFC 5280's syntax: nothing says until when
+ * it is current), or an indirect CRL (its issuing distribution point says it
+ * may list certificates of other issuers), listing nothing.
+ */
+static bool make_crl(const char *name, bool next_update, bool indirect)
+{
+	_cleanup_(x509_freep) X509 *signing = load_cert("signing.crt");
+	_cleanup_(x509_crl_freep) X509_CRL *crl = X509_CRL_new();
+	_cleanup_(evp_pkey_freep) EVP_PKEY *key = NULL;
+	ASN1_TIME *last = ASN1_TIME_adj(NULL, time(NULL), 0, -3600);
+	ASN1_TIME *next = ASN1_TIME_adj(NULL, time(NULL), 30, 0);
+	ISSUING_DIST_POINT *idp = ISSUING_DIST_POINT_new();
+	char path[4200];
+	bool done = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/signing.key", pki_dir);
+	f = fopen(path, "r");
+	if (f) {
+		key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	if (idp)
+		idp->indirectCRL = 1;
+	if (signing && crl && key && last && next && idp && X509_CRL_set_version(crl, 1) &&
+	    X509_CRL_set_issuer_name(crl, X509_get_subject_name(signing)) &&
+	    X509_CRL_set1_lastUpdate(crl, last) &&
+	    (!next_update || X509_CRL_set1_nextUpdate(crl, next)) &&
+	    (!indirect || X509_CRL_add1_ext_i2d(crl, NID_issuing_distribution_point, idp, 1, 0)) &&
+	    X509_CRL_sign(crl, key, EVP_sha512())) {
+		snprintf(path, sizeof(path), "%s/%s", pki_dir, name);
+		f = fopen(path, "w");
+		done = f && PEM_write_X509_CRL(f, crl) == 1;
+		if (f && fclose(f) != 0)
+			done = false;
+	}
+	ASN1_TIME_free(last);
+	ASN1_TIME_free(next);
+	ISSUING_DIST_POINT_free(idp);
+	return done && !X509_CRL_get0_nextUpdate(crl) == !next_update;
 }
 
 static void run_case(const struct crl_case *c)
@@ -219,7 +286,10 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "'%s/../pki/make-test-pki' '%s' http://127.0.0.1:9 >/dev/null",
 		 vectors ? vectors : "tests/vectors", pki_dir);
 	status = system(cmd);
-	if (ok(status == 0, "generate the test PKI in %s", pki_dir))
+	if (ok(status == 0, "generate the test PKI in %s", pki_dir) &&
+	    ok(make_crl("signing_no_next.crl", false, false) &&
+		       make_crl("signing_indirect.crl", true, true),
+	       "make a CRL without a next update and an indirect CRL"))
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 			run_case(&cases[i]);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pki_dir);

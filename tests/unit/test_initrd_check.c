@@ -241,6 +241,31 @@ int main(void)
 	test_bad("a cpio header with a non-hex field", &bad,
 		 "corrupt cpio header: a field is not hex at offset 0 (part 1: cpio");
 
+	/* The cpio name length at its limit (4096 with the NUL) and past it; hex in either case. */
+	{
+		struct buf c = { 0 };
+		static char name[4096];
+
+		memset(name, 'n', sizeof(name) - 1);
+		cpio_entry(&c, name, "fifteen bytes!!", 15);
+		cpio_entry(&c, "TRAILER!!!", NULL, 0);
+		snprintf(want, sizeof(want), "cpio at 0 (%zu bytes, checked)", c.len);
+		test_good("a cpio name of 4096 bytes with its NUL, a file of 0xF bytes", &c, want);
+		c.data[61] = 'f'; /* the file size field, 0000000F */
+		test_good("the same with the size in lower-case hex", &c, want);
+		/* The file's 15 bytes start at 4208 (110 + 4096, padded); its pad byte is skipped unread. */
+		c.data[4208 + 15] = 0x5a;
+		test_good("a file's padding is skipped whatever it holds", &c, want);
+		c.data[4208 + 15] = 0;
+		memcpy(c.data + 94, "00000000", 8); /* the name size field */
+		test_bad("a cpio header with a name length of 0", &c,
+			 "corrupt cpio header: bad name length at offset 0");
+		memcpy(c.data + 94, "00001001", 8);
+		test_bad("a cpio header with a name length of 4097", &c,
+			 "corrupt cpio header: bad name length at offset 0");
+		free(c.data);
+	}
+
 	/* Junk after the last part. */
 	b.len = gz_at + gz_len;
 	put(&b, "junk!!", 6);

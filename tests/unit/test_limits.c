@@ -234,8 +234,8 @@ static void test_layout(void)
 	   "a stage-a one byte longer moves the header by a page");
 }
 
-/* A PV IPIB of @len bytes with one component, in a buffer of 8 KiB. */
-static int parse_ipib_of(uint32_t len, struct errinfo *err)
+/* A PV IPIB of @len bytes with one component, of which @buf_len are given. */
+static int parse_ipib_in(uint32_t len, size_t buf_len, struct errinfo *err)
 {
 	static uint8_t buf[2 * IPIB_MAX_SIZE];
 	struct ipib_info info;
@@ -252,7 +252,13 @@ static int parse_ipib_of(uint32_t len, struct errinfo *err)
 	put_be64(buf + IPIB_FIXED_SIZE, (uint64_t)SE_COMP_ID_KERNEL << 48);
 	put_be64(buf + IPIB_FIXED_SIZE + 8, 0x15000);
 	put_be64(buf + IPIB_FIXED_SIZE + 16, SE_PAGE_SIZE);
-	return layout_parse_ipib(buf, sizeof(buf), 1u << 20, false, &info, err);
+	return layout_parse_ipib(buf, buf_len, 1u << 20, false, &info, err);
+}
+
+/* ... in a buffer of 8 KiB. */
+static int parse_ipib_of(uint32_t len, struct errinfo *err)
+{
+	return parse_ipib_in(len, 2 * IPIB_MAX_SIZE, err);
 }
 
 /* The IPIB length limits when the buffer is larger than the IPIB may be. */
@@ -272,6 +278,11 @@ static void test_ipib_length(void)
 	ok(parse_ipib_of(IPIB_MIN_SIZE - 1, &err) == -EBADMSG &&
 		   strstr(err.msg, "IPIB length 147 outside 148..4096"),
 	   "147 bytes: refused (%s)", err.msg);
+	/* The buffer (what the image holds from the IPIB's address on) at the length. */
+	ok(parse_ipib_in(200, 200, &err) == 0, "an IPIB of 200 bytes in 200 (%s)", err.msg);
+	ok(parse_ipib_in(200, 199, &err) == -EBADMSG &&
+		   strstr(err.msg, "IPIB truncated: its length is 200 bytes, 199 remain"),
+	   "an IPIB of 200 bytes in 199: truncated (%s)", err.msg);
 }
 
 static void test_seed(void)
