@@ -241,6 +241,21 @@ int main(void)
 	test_bad("a cpio header with a non-hex field", &bad,
 		 "corrupt cpio header: a field is not hex at offset 0 (part 1: cpio");
 
+	/*
+	 * Zeros between entries, keeping the next header 4-aligned: Linux's
+	 * unpacker skips them (init/initramfs.c, do_reset()), so must the check.
+	 */
+	{
+		struct buf z = { 0 };
+
+		cpio_entry(&z, "a", "data", 4);
+		put_zeros(&z, 8);
+		cpio_entry(&z, "TRAILER!!!", NULL, 0);
+		snprintf(want, sizeof(want), "cpio at 0 (%zu bytes, checked)", z.len);
+		test_good("zeros between cpio entries", &z, want);
+		free(z.data);
+	}
+
 	/* The cpio name length at its limit (4096 with the NUL) and past it; hex in either case. */
 	{
 		struct buf c = { 0 };
