@@ -133,7 +133,9 @@ static void update_classes(struct bitmap_area *a, uint32_t seg)
 			classes[k] |= bit;
 		else
 			classes[k] &= ~bit;
-		starts &= starts >> (1u << k);
+		/* A shift by 128, after the last class, would be undefined. */
+		if (k + 1 < RUN_CLASSES)
+			starts &= starts >> (1u << k);
 	}
 }
 
