@@ -58,6 +58,7 @@ $(BUILD)/gen/stub_blobs.S: genimage/stub_blobs.S.in $(STUB_STAGE_A_BIN) $(STUB_S
 	sed -e 's|@STAGE_A@|$(abspath $(STUB_STAGE_A_BIN))|' \
 	    -e 's|@STAGE_B@|$(abspath $(STUB_STAGE_B_BIN))|' $< > $@
 $(SEGEN_BLOBS_OBJ): $(BUILD)/gen/stub_blobs.S
+	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
 $(SEGEN): $(BUILD)/obj/$(SEGEN_MAIN_SRC:.c=.o) $(SEGEN_BLOBS_OBJ) $(SEGEN_LIB)
