@@ -27,14 +27,6 @@
 #define HDR_OFF_SIZE 0x00c
 #define HDR_OFF_NKS 0x020
 #define HDR_OFF_SEA 0x028
-/* IPIB offsets, docs/format.md section 4. */
-#define IPIB_OFF_LEN 0x00
-#define IPIB_OFF_BLOCK_LEN 0x08
-#define IPIB_OFF_PBT 0x0c
-#define IPIB_OFF_NR_COMPS 0x74
-#define IPIB_OFF_HDR_ADDR 0x78
-#define IPIB_OFF_HDR_LEN 0x80
-
 static uint8_t stage_a[STUB_STAGE_A_CODE_ADDR + 0x1000];
 static uint8_t stage_b[2 * 4096];
 

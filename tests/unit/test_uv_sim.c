@@ -22,9 +22,6 @@
 #include "tap.h"
 #include "vectors.h"
 
-/* The IPIB's component count (docs/format.md). */
-#define IPIB_NR_COMPS_OFFSET 0x74
-
 static uint8_t stage_a[STUB_STAGE_A_CODE_ADDR + 0x1000];
 static uint8_t stage_b[2 * 4096];
 
@@ -214,7 +211,7 @@ int main(void)
 	free(g.ram);
 
 	load_guest(path, fd, ram_size, &g);
-	put_be32(g.ram + g.view.ipib_addr + IPIB_NR_COMPS_OFFSET, 0);
+	put_be32(g.ram + g.view.ipib_addr + IPIB_OFF_NR_COMPS, 0);
 	rc = unpack(&g, "genprotimg-2.35/keys/host1.pem", &out);
 	ok(rc == -EBADMSG && out.cmd == UV_CMD_SET_PARAMS && !out.rc,
 	   "an IPIB without components is refused (%s)", out.msg);
